@@ -1,0 +1,38 @@
+/**
+ * The one table of upstream Helm charts: repository and pinned version. Components never name a
+ * chart version themselves; a stack may override a version only where its component's config
+ * says so (e.g. `jupyterhub.chartVersion`).
+ *
+ * `reference` names the folder under `CHART_REFERENCE_DIR` (default `../shared/reference/charts`)
+ * that holds this chart's upstream `values.yaml` / schema for the guardrails.
+ */
+export interface ChartRef {
+    /** Chart name in the repository. */
+    chart: string;
+    /** Helm repository URL. */
+    repo: string;
+    /** Pinned chart version. */
+    version: string;
+}
+
+export const charts = {
+    kruise: { chart: "kruise", repo: "https://openkruise.github.io/charts/", version: "1.5.2" },
+    metricsServer: { chart: "metrics-server", repo: "https://kubernetes-sigs.github.io/metrics-server/", version: "3.13.1" },
+    metallb: { chart: "metallb", repo: "https://metallb.github.io/metallb", version: "0.14.9" },
+    certManager: { chart: "cert-manager", repo: "https://charts.jetstack.io", version: "v1.21.1" },
+    traefik: { chart: "traefik", repo: "https://traefik.github.io/charts", version: "41.3.0" },
+    jupyterhub: { chart: "jupyterhub", repo: "https://hub.jupyter.org/helm-chart/", version: "3.1.0" },
+    diracx: { chart: "diracx", repo: "https://charts.diracgrid.org/", version: "1.1.6" },
+} as const satisfies Record<string, ChartRef>;
+
+export type ChartName = keyof typeof charts;
+
+/** The same chart at another version (for components whose config selects the version). */
+export function chartAt(name: ChartName, version: string | undefined): ChartRef {
+    return version ? { ...charts[name], version } : charts[name];
+}
+
+/** Folder name of a chart's reference data, e.g. `jupyterhub-3.1.0`. */
+export function referenceFolder(ref: ChartRef): string {
+    return `${ref.chart}-${ref.version}`;
+}

@@ -1,0 +1,41 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { PlatformConfig } from "../config";
+
+export interface PlatformArgs {
+    /** The validated configuration from `loadConfig()`. */
+    config: PlatformConfig;
+}
+
+/**
+ * The root component: one Kubernetes provider built from config, the cluster add-ons, then the
+ * applications, with only the dependency edges the platform really needs (see ARCHITECTURE.md).
+ */
+export class Platform extends pulumi.ComponentResource {
+    /** The explicit Kubernetes provider every child uses. */
+    readonly provider: k8s.Provider;
+    /** What the stack exports: endpoints and facts a user needs after `pulumi up`. */
+    readonly stackOutputs: Record<string, pulumi.Input<unknown>>;
+
+    constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("research-platform:index:Platform", name, args, opts);
+        const cfg = args.config;
+
+        this.provider = new k8s.Provider(
+            "k8s",
+            {
+                context: cfg.kubernetes.context,
+                kubeconfig: cfg.kubernetes.kubeconfig,
+                enableServerSideApply: true,
+            },
+            { parent: this },
+        );
+
+        this.stackOutputs = {
+            environment: cfg.kubernetes.environment,
+            kubernetesContext: cfg.kubernetes.context ?? "(current context)",
+        };
+
+        this.registerOutputs(this.stackOutputs);
+    }
+}

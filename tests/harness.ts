@@ -1,0 +1,127 @@
+/**
+ * The one test harness: runs the real program (`program.ts`) under mocks with a stack's config
+ * plus overrides, records every registration, and answers questions about the result.
+ *
+ *   const run = await runProgram({ stack: "dev", set: ['metallb={"enabled":true}'] });
+ *   const svc = run.one("kubernetes:core/v1:Service", "gateway");
+ *   assert.equal(svc.inputs.spec.type, "LoadBalancer");
+ *   assert.ok(run.isSecret(svc, "stringData.token"));
+ */
+import * as assert from "node:assert/strict";
+import * as path from "node:path";
+import { ConfigError } from "../config";
+import { formatProblem } from "../config/problems";
+import { main } from "../program";
+import { Registration, fromWire, secretPaths, settle } from "../tools/lib/mockRuntime";
+import { Plan, PlanResource, runPlan } from "../tools/lib/plan";
+
+export const PROJECT_DIR = path.resolve(__dirname, "..");
+
+export interface RunOptions {
+    /** Stack whose committed `Pulumi.<stack>.yaml` is the base config (default "dev"). */
+    stack?: string;
+    /** Start from no config at all instead of the stack file. */
+    empty?: boolean;
+    /** `KEY=VALUE` overrides, as `plan --set` (paths, JSON values). */
+    set?: string[];
+    /** `KEY=VALUE` secrets, as `plan --secret`. */
+    secrets?: string[];
+}
+
+/** A recorded resource with its inputs revealed (secrets unwrapped) for assertions. */
+export interface TestResource extends Omit<PlanResource, "inputs"> {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    inputs: any;
+    /** Paths of the inputs that are Pulumi secrets, e.g. `stringData.token`. */
+    secretPaths: string[];
+}
+
+export class Run {
+    readonly resources: TestResource[];
+    constructor(readonly plan: Plan) {
+        const byUrn = new Map<string, Registration>(plan.registrations.map((r) => [r.urn, r]));
+        this.resources = plan.resources.map((r) => {
+            const wire = byUrn.get(r.urn)!.wireInputs;
+            return { ...r, inputs: fromWire(wire, true), secretPaths: secretPaths(wire) };
+        });
+    }
+
+    /** Every resource of a type token, e.g. `kubernetes:apps/v1:Deployment`. */
+    all(type: string): TestResource[] {
+        return this.resources.filter((r) => r.type === type);
+    }
+
+    /** The one resource of a type with a Pulumi name; fails the test if there is not exactly one. */
+    one(type: string, name: string): TestResource {
+        const found = this.resources.filter((r) => r.type === type && r.name === name);
+        assert.equal(found.length, 1, `expected one ${type} named ${name}, found ${found.length}; names of that type: ${this.all(type).map((r) => r.name).join(", ") || "none"}`);
+        return found[0];
+    }
+
+    find(type: string, name: string): TestResource | undefined {
+        return this.resources.find((r) => r.type === type && r.name === name);
+    }
+
+    byUrn(urn: string): TestResource {
+        const r = this.resources.find((x) => x.urn === urn);
+        assert.ok(r, `no resource ${urn}`);
+        return r;
+    }
+
+    /** Whether the input at `path` (or anything inside it) is a Pulumi secret. */
+    isSecret(r: TestResource, p: string): boolean {
+        return r.secretPaths.some((s) => s === p || s.startsWith(`${p}.`) || s.startsWith(`${p}[`));
+    }
+
+    /** Resources (custom or component) whose parent chain includes `ancestor`. */
+    descendants(ancestor: TestResource): TestResource[] {
+        const byUrn = new Map(this.resources.map((r) => [r.urn, r]));
+        return this.resources.filter((r) => {
+            for (let p = r.parent; p; p = byUrn.get(p)?.parent ?? null) if (p === ancestor.urn) return true;
+            return false;
+        });
+    }
+
+    /** A stack output's value and secretness. */
+    output(key: string): { value: unknown; secret: boolean } {
+        assert.ok(key in this.plan.rawOutputs, `no stack output ${key}; outputs: ${Object.keys(this.plan.rawOutputs).join(", ")}`);
+        return this.plan.rawOutputs[key];
+    }
+}
+
+/** Run the program under mocks. Throws whatever the program throws (e.g. `ConfigError`). */
+export async function runProgram(opts: RunOptions = {}): Promise<Run> {
+    const plan = await runPlan({
+        projectDir: PROJECT_DIR,
+        stack: opts.stack ?? "dev",
+        base: opts.empty ? "empty" : "stackFile",
+        sets: opts.set,
+        secrets: opts.secrets,
+        program: main,
+    });
+    return new Run(plan);
+}
+
+/**
+ * Run the program expecting invalid config: returns the problems as printed, and asserts that the
+ * error is a `ConfigError` raised before any resource was registered.
+ */
+export async function configProblems(opts: RunOptions): Promise<string[]> {
+    let registrations: Registration[] = [];
+    const error = await runPlan({
+        projectDir: PROJECT_DIR,
+        stack: opts.stack ?? "dev",
+        base: opts.empty ? "empty" : "stackFile",
+        sets: opts.set,
+        secrets: opts.secrets,
+        program: main,
+        onRegistrations: (r) => (registrations = r),
+    }).then(
+        () => assert.fail("expected a ConfigError, but the program ran"),
+        (e: unknown) => e,
+    );
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    await settle();
+    assert.deepEqual(registrations.map((r) => r.urn), [], "no resource may be registered when the config is invalid");
+    return error.problems.map(formatProblem);
+}

@@ -1,0 +1,195 @@
+/**
+ * Runs the Pulumi program under `pulumi.runtime.setMocks` and records every resource exactly as
+ * the SDK registers it. Shared by the offline plan (`tools/plan.ts`) and the test harness.
+ *
+ * The mock API's `newResource` sees neither parent, dependencies nor options, so this wraps the
+ * mock monitor's `registerResource` and reads them from the register request itself, which also
+ * still carries the SDK's secret markers. The mock monitor ignores `additionalSecretOutputs`
+ * (the real engine honours them: `RandomPassword.result` is secret); the wrapper marks those
+ * outputs secret in the response, as the engine would.
+ */
+import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+
+export const SECRET_SIG = pulumi.runtime.specialSecretSig;
+const SIG_KEY = pulumi.runtime.specialSigKey;
+const RESOURCE_SIG = pulumi.runtime.specialResourceSig;
+const UNKNOWN = pulumi.runtime.unknownValue;
+
+/** One resource as the program registered it. */
+export interface Registration {
+    urn: string;
+    type: string;
+    name: string;
+    parent: string | null;
+    /** URNs the SDK sent to the engine as this resource's dependencies, sorted. */
+    dependsOn: string[];
+    provider: string | null;
+    custom: boolean;
+    protect: boolean;
+    retainOnDelete: boolean;
+    /** Inputs in the SDK's wire form: secrets are `{ <sigkey>: SECRET_SIG, value }` markers. */
+    wireInputs: unknown;
+}
+
+/** Values a mocked provider returns for the resources whose outputs the program reads. */
+function fakeState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    const digest = (salt: string) => createHash("sha256").update(`${type}/${name}/${salt}`).digest();
+    const text = (length: number, alphabet: string) => {
+        let out = "";
+        for (let i = 0; out.length < length; i++) {
+            for (const byte of digest(String(i))) if (out.length < length) out += alphabet[byte % alphabet.length];
+        }
+        return out;
+    };
+    const length = typeof inputs.length === "number" ? inputs.length : 16;
+    const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    switch (type) {
+        case "random:index/randomPassword:RandomPassword":
+            return { ...inputs, result: text(length, alnum), bcryptHash: `$2a$10$${text(53, alnum)}` };
+        case "random:index/randomString:RandomString":
+            return { ...inputs, result: text(length, alnum) };
+        case "random:index/randomBytes:RandomBytes": {
+            const bytes = Buffer.from(text(length * 2, "0123456789abcdef"), "hex");
+            return { ...inputs, hex: bytes.toString("hex"), base64: bytes.toString("base64") };
+        }
+        case "random:index/randomId:RandomId": {
+            const bytes = digest("id").subarray(0, typeof inputs.byteLength === "number" ? inputs.byteLength : 8);
+            return { ...inputs, hex: bytes.toString("hex"), b64Std: bytes.toString("base64"), b64Url: bytes.toString("base64url"), dec: BigInt(`0x${bytes.toString("hex")}`).toString() };
+        }
+        case "random:index/randomUuid:RandomUuid": {
+            const h = digest("uuid").toString("hex");
+            return { ...inputs, result: `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}` };
+        }
+        case "kubernetes:helm.sh/v3:Release":
+            return {
+                ...inputs,
+                status: { name: inputs.name ?? name, namespace: inputs.namespace ?? "default", chart: inputs.chart, version: inputs.version, status: "deployed", revision: 1 },
+            };
+    }
+    if (type.startsWith("kubernetes:") && !type.startsWith("kubernetes:helm")) {
+        // Like the provider, fill metadata.name when the program left it to auto-naming (without the random suffix).
+        const metadata = (inputs.metadata ?? {}) as Record<string, unknown>;
+        return { ...inputs, metadata: { ...metadata, name: metadata.name ?? name } };
+    }
+    return inputs;
+}
+
+function providerUrn(ref: string): string | null {
+    if (!ref) return null;
+    const cut = ref.lastIndexOf("::");
+    return cut > 0 ? ref.slice(0, cut) : ref;
+}
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getProvider(): string;
+    getDependenciesList(): string[];
+    getProtect(): boolean | undefined;
+    getRetainondelete(): boolean | undefined;
+    getAdditionalsecretoutputsList(): string[];
+    getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+}
+interface RegisterResponse {
+    getUrn(): string;
+    getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+    setObject(o: unknown): void;
+}
+type Callback = (err: unknown, resp?: RegisterResponse) => void;
+
+/**
+ * Install fresh mocks and config, and return the list that every registration is appended to.
+ * Call once per program run; it replaces any earlier mocks, config and recorder.
+ */
+export async function installMocks(opts: { project: string; stack: string; config: Record<string, string>; secretKeys: string[] }): Promise<Registration[]> {
+    const registrations: Registration[] = [];
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (args) => ({
+                id: args.type.startsWith("pulumi:providers:") ? `${args.name}-provider-id` : `${args.name}-id`,
+                state: fakeState(args.type, args.name, args.inputs),
+            }),
+            call: (args) => args.inputs,
+        },
+        opts.project,
+        opts.stack,
+        false,
+    );
+    pulumi.runtime.setAllConfig(opts.config, opts.secretKeys);
+
+    const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: RegisterRequest, cb: Callback): void };
+    const original = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: RegisterRequest, callback: Callback) => {
+        const secretOutputs = req.getAdditionalsecretoutputsList();
+        original(req, (err, resp) => {
+            if (!err && resp) {
+                registrations.push({
+                    urn: resp.getUrn(),
+                    type: req.getType(),
+                    name: req.getName(),
+                    parent: req.getParent() || null,
+                    dependsOn: [...new Set(req.getDependenciesList())].sort(),
+                    provider: providerUrn(req.getProvider()),
+                    custom: req.getCustom(),
+                    protect: req.getProtect() ?? false,
+                    retainOnDelete: req.getRetainondelete() ?? false,
+                    wireInputs: req.getObject()?.toJavaScript() ?? {},
+                });
+                const state = resp.getObject();
+                if (state && secretOutputs.length > 0) {
+                    const obj = state.toJavaScript();
+                    for (const key of secretOutputs) {
+                        if (key in obj && !isSecretMarker(obj[key])) obj[key] = { [SIG_KEY]: SECRET_SIG, value: obj[key] };
+                    }
+                    const StructClass = Object.getPrototypeOf(state).constructor as { fromJavaScript(o: unknown): unknown };
+                    resp.setObject(StructClass.fromJavaScript(obj));
+                }
+            }
+            callback(err, resp);
+        });
+    };
+    return registrations;
+}
+
+/** Wait until every registration the program started has reached the mock monitor. */
+export async function settle(): Promise<void> {
+    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+}
+
+export function isSecretMarker(v: unknown): v is { value: unknown } {
+    return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
+}
+
+/**
+ * Wire form -> plain values. Secrets become `"[secret]"` (or, with `reveal`, their value);
+ * resource references become their URN; values unknown during a preview become `"[unknown]"`.
+ */
+export function fromWire(v: unknown, reveal = false): unknown {
+    if (v === UNKNOWN) return "[unknown]";
+    if (Array.isArray(v)) return v.map((x) => fromWire(x, reveal));
+    if (v === null || typeof v !== "object") return v;
+    const o = v as Record<string, unknown>;
+    if (o[SIG_KEY] === SECRET_SIG) return reveal ? fromWire(o.value, reveal) : "[secret]";
+    if (o[SIG_KEY] === RESOURCE_SIG) return o.urn;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(o)) out[k] = fromWire(x, reveal);
+    return out;
+}
+
+/** Paths (`a.b[0].c`) of every secret value inside a wire-form object. */
+export function secretPaths(v: unknown, at = ""): string[] {
+    if (isSecretMarker(v)) return [at || "."];
+    if (Array.isArray(v)) return v.flatMap((x, i) => secretPaths(x, `${at}[${i}]`));
+    if (v === null || typeof v !== "object") return [];
+    return Object.entries(v).flatMap(([k, x]) => secretPaths(x, at ? `${at}.${k}` : k));
+}
+
+/** Resolve an Output (or plain value) to `{ value, secret }`. */
+export async function resolveOutput(v: unknown): Promise<{ value: unknown; secret: boolean }> {
+    const out = pulumi.output(v) as pulumi.Output<unknown>;
+    const [value, secret] = await Promise.all([new Promise<unknown>((resolve) => out.apply(resolve)), pulumi.isSecret(out)]);
+    return { value, secret };
+}

@@ -1,0 +1,100 @@
+/**
+ * Run the program under mocks and collect what it would deploy: the in-memory plan that
+ * `tools/plan.ts` writes to disk and the tests inspect.
+ */
+import { Registration, fromWire, installMocks, resolveOutput, settle } from "./mockRuntime";
+import { StackConfig, applySetting, readProjectName, readStackConfig } from "./stackConfig";
+
+/** One resource in `resources.json` (secrets redacted). */
+export interface PlanResource {
+    urn: string;
+    type: string;
+    name: string;
+    parent: string | null;
+    dependsOn: string[];
+    provider: string | null;
+    custom: boolean;
+    protect: boolean;
+    retainOnDelete: boolean;
+    inputs: unknown;
+}
+
+export interface Plan {
+    project: string;
+    stack: string;
+    /** Sorted by URN, inputs redacted: exactly what `resources.json` holds. */
+    resources: PlanResource[];
+    /** Stack outputs, secrets redacted. */
+    outputs: Record<string, unknown>;
+    /** The raw registrations (wire form, secrets marked, not redacted): for tests only. */
+    registrations: Registration[];
+    /** Stack outputs unredacted, with their secretness: for tests only. */
+    rawOutputs: Record<string, { value: unknown; secret: boolean }>;
+}
+
+export interface PlanOptions {
+    projectDir: string;
+    stack: string;
+    /** `KEY=VALUE` config paths, as `--set`. */
+    sets?: string[];
+    /** `KEY=VALUE` secrets, as `--secret`. */
+    secrets?: string[];
+    /** Runs the program and returns its stack outputs. */
+    program: () => unknown;
+    /** Start from the committed stack file (default) or from no config at all. */
+    base?: "stackFile" | "empty";
+    /** Receives the live list of registrations as soon as mocks are installed (tests use it when the program throws). */
+    onRegistrations?: (registrations: Registration[]) => void;
+}
+
+export function stackConfigFor(opts: Pick<PlanOptions, "projectDir" | "stack" | "sets" | "secrets" | "base">): StackConfig {
+    const stack: StackConfig = opts.base === "empty" ? { project: readProjectName(opts.projectDir), config: {}, secretKeys: [] } : readStackConfig(opts.projectDir, opts.stack);
+    for (const s of opts.sets ?? []) applySetting(stack, s, false);
+    for (const s of opts.secrets ?? []) applySetting(stack, s, true);
+    return stack;
+}
+
+/** Run the program under mocks. A `ConfigError` from the program propagates unchanged. */
+export async function runPlan(opts: PlanOptions): Promise<Plan> {
+    const stack = stackConfigFor(opts);
+    const registrations = await installMocks({ project: stack.project, stack: opts.stack, config: stack.config, secretKeys: stack.secretKeys });
+    opts.onRegistrations?.(registrations);
+
+    // Failures inside applies surface as unhandled rejections: turn them into this run's error.
+    let asyncError: unknown;
+    const onRejection = (e: unknown) => (asyncError ??= e);
+    process.on("unhandledRejection", onRejection);
+    let exported: unknown;
+    try {
+        exported = opts.program();
+        await settle();
+    } finally {
+        process.off("unhandledRejection", onRejection);
+    }
+    if (asyncError) throw asyncError;
+
+    const outputs: Record<string, unknown> = {};
+    const rawOutputs: Plan["rawOutputs"] = {};
+    const exportedObj = (exported ?? {}) as Record<string, unknown>;
+    for (const key of Object.keys(exportedObj).sort()) {
+        rawOutputs[key] = await resolveOutput(exportedObj[key]);
+        outputs[key] = rawOutputs[key].secret ? "[secret]" : rawOutputs[key].value;
+    }
+    await settle();
+
+    const resources = registrations
+        .map((r) => ({
+            urn: r.urn,
+            type: r.type,
+            name: r.name,
+            parent: r.parent,
+            dependsOn: r.dependsOn,
+            provider: r.provider,
+            custom: r.custom,
+            protect: r.protect,
+            retainOnDelete: r.retainOnDelete,
+            inputs: fromWire(r.wireInputs),
+        }))
+        .sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
+    return { project: stack.project, stack: opts.stack, resources, outputs, registrations, rawOutputs };
+}
