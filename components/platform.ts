@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config";
+import { ClusterHandles, clusterAddons } from "./cluster";
 
 export interface PlatformArgs {
     /** The validated configuration from `loadConfig()`. */
@@ -14,6 +15,8 @@ export interface PlatformArgs {
 export class Platform extends pulumi.ComponentResource {
     /** The explicit Kubernetes provider every child uses. */
     readonly provider: k8s.Provider;
+    /** What the cluster add-ons give the applications. */
+    readonly cluster: ClusterHandles;
     /** What the stack exports: endpoints and facts a user needs after `pulumi up`. */
     readonly stackOutputs: Record<string, pulumi.Input<unknown>>;
 
@@ -30,6 +33,9 @@ export class Platform extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+
+        // Cluster add-ons first; each app then gets its own config slice and only the handles it needs.
+        this.cluster = clusterAddons(this, this.provider, cfg);
 
         this.stackOutputs = {
             environment: cfg.kubernetes.environment,
