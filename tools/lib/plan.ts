@@ -68,6 +68,8 @@ export async function runPlan(opts: PlanOptions): Promise<Plan> {
     try {
         exported = opts.program();
         await settle();
+        // Node reports an unhandled rejection only after the microtask queue drains: give it a turn.
+        await new Promise((resolve) => setImmediate(resolve));
     } finally {
         process.off("unhandledRejection", onRejection);
     }

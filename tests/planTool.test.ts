@@ -1,0 +1,182 @@
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { stringify } from "yaml";
+import { secretSpecs } from "../config";
+import { main } from "../program";
+import { fromWire, secretPaths } from "../tools/lib/mockRuntime";
+import { Plan, runPlan } from "../tools/lib/plan";
+import { renderPlan } from "../tools/lib/render";
+import { PROJECT_DIR } from "./harness";
+
+const TSX = path.join(PROJECT_DIR, "node_modules", ".bin", "tsx");
+
+function plan(args: string[]) {
+    return spawnSync(TSX, [path.join(PROJECT_DIR, "tools", "plan.ts"), ...args], { cwd: PROJECT_DIR, encoding: "utf8" });
+}
+
+function tmp(): string {
+    return fs.mkdtempSync(path.join(os.tmpdir(), "plan-test-"));
+}
+
+function readTree(dir: string): Map<string, string> {
+    const files = new Map<string, string>();
+    const walk = (d: string) => {
+        for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+            const p = path.join(d, e.name);
+            if (e.isDirectory()) walk(p);
+            else files.set(path.relative(dir, p), fs.readFileSync(p, "utf8"));
+        }
+    };
+    walk(dir);
+    return files;
+}
+
+/** Every secret value the program registered, revealed, from the SDK's secret markers. */
+function secretValues(p: Plan): string[] {
+    const values = new Set<string>();
+    const collect = (v: unknown) => {
+        if (typeof v === "string" && v.length >= 6) values.add(v);
+        else if (v && typeof v === "object") Object.values(v).forEach(collect);
+    };
+    for (const r of p.registrations) {
+        const revealed = fromWire(r.wireInputs, true);
+        for (const sp of secretPaths(r.wireInputs)) {
+            let v: unknown = revealed;
+            for (const seg of sp.match(/[^.[\]]+/g) ?? []) v = v && typeof v === "object" ? (v as Record<string, unknown>)[seg] : undefined;
+            collect(v);
+        }
+    }
+    return [...values];
+}
+
+describe("offline plan: command line", () => {
+    it("writes all five artifacts for the dev stack and exits 0", () => {
+        const out = tmp();
+        const r = plan(["--stack", "dev", "--out", out]);
+        assert.equal(r.status, 0, r.stderr);
+        for (const f of ["resources.json", "graph.mmd", "summary.md"]) assert.ok(fs.existsSync(path.join(out, f)), f);
+        const doc = JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8"));
+        assert.equal(doc.project, "research-platform");
+        assert.equal(doc.stack, "dev");
+        assert.ok(doc.resources.length > 0);
+        for (const r of doc.resources) {
+            assert.deepEqual(Object.keys(r), ["urn", "type", "name", "parent", "dependsOn", "provider", "custom", "protect", "retainOnDelete", "inputs"]);
+        }
+        assert.match(r.stdout, /Offline plan of research-platform\/dev/);
+    });
+
+    it("gives byte-identical output for identical input", () => {
+        const [a, b] = [tmp(), tmp()];
+        assert.equal(plan(["--stack", "prod", "--placeholder-secrets", "--out", a]).status, 0);
+        assert.equal(plan(["--stack", "prod", "--placeholder-secrets", "--out", b]).status, 0);
+        assert.deepEqual(readTree(a), readTree(b));
+    });
+
+    it("rejects invalid config with exit 2, every problem on stderr, no stack trace and nothing written", () => {
+        const out = path.join(tmp(), "never");
+        const r = plan(["--stack", "dev", "--out", out, "--set", 'metalb={"enabled":true}', "--set", "kubernetes.distribution=minikube"]);
+        assert.equal(r.status, 2);
+        assert.match(r.stderr, /research-platform:metalb: unknown key \(did you mean 'metallb'\?\)/);
+        assert.match(r.stderr, /research-platform:kubernetes\.distribution: must be "kind" or "generic"/);
+        assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace for a user mistake");
+        assert.equal(fs.existsSync(out), false, "nothing written");
+    });
+
+    it("reports an unknown stack or a malformed --set as a usage problem (exit 2)", () => {
+        assert.equal(plan(["--stack", "nosuchstack", "--out", tmp()]).status, 2);
+        const r = plan(["--out", tmp(), "--set", "novalue"]);
+        assert.equal(r.status, 2);
+        assert.match(r.stderr, /expected KEY=VALUE/);
+    });
+
+    it("never writes a --secret value or a generated secret into any artifact, plain or base64", async () => {
+        for (const stack of ["dev", "prod"]) {
+            const out = tmp();
+            const secrets = secretSpecs.map((s) => `${s.key}=S3cret-${s.key}-value`);
+            const args = ["--stack", stack, "--out", out, ...secrets.flatMap((s) => ["--secret", s])];
+            const r = plan(args);
+            assert.equal(r.status, 0, r.stderr);
+            const inProcess = await runPlan({ projectDir: PROJECT_DIR, stack, secrets, program: main });
+            const needles = [...secrets.map((s) => s.split("=")[1]), ...secretValues(inProcess)];
+            for (const [file, text] of readTree(out)) {
+                for (const n of needles) {
+                    assert.ok(!text.includes(n), `${file} contains a secret value`);
+                    assert.ok(!text.includes(Buffer.from(n).toString("base64")), `${file} contains a base64-encoded secret value`);
+                }
+            }
+        }
+    });
+});
+
+describe("offline plan: recording and redaction", () => {
+    async function planOf(program: () => unknown): Promise<Plan> {
+        return runPlan({ projectDir: PROJECT_DIR, stack: "dev", base: "empty", program });
+    }
+
+    it("records dependsOn as the SDK sends it: explicit edges, edges through components, and input edges", async () => {
+        const p = await planOf(() => {
+            const provider = new k8s.Provider("k", {});
+            const a = new k8s.core.v1.ConfigMap("a", { metadata: { name: "a" } }, { provider });
+            const group = new pulumi.ComponentResource("test:index:Group", "group");
+            const inGroup = new k8s.core.v1.ConfigMap("in-group", { metadata: { name: "in-group" } }, { provider, parent: group });
+            new k8s.core.v1.ConfigMap("b", { metadata: { name: "b" } }, { provider, dependsOn: [a, group] });
+            new k8s.core.v1.ConfigMap("c", { metadata: { name: "c" }, data: { from: a.metadata.name } }, { provider });
+            return { inGroup: inGroup.metadata.name };
+        });
+        const urn = (name: string) => p.resources.find((r) => r.name === name)!.urn;
+        const b = p.resources.find((r) => r.name === "b")!;
+        assert.ok(b.dependsOn.includes(urn("a")), "explicit dependsOn");
+        assert.ok(b.dependsOn.includes(urn("in-group")) || b.dependsOn.includes(urn("group")), "dependsOn a component reaches its children");
+        assert.ok(p.resources.find((r) => r.name === "c")!.dependsOn.includes(urn("a")), "an input Output carries its resource");
+        assert.equal(p.resources.find((r) => r.name === "in-group")!.parent, urn("group"));
+        assert.equal(b.provider, urn("k"));
+        assert.equal(p.outputs.inGroup, "in-group");
+    });
+
+    it("records protect and retainOnDelete", async () => {
+        const p = await planOf(() => {
+            new k8s.core.v1.Namespace("data", { metadata: { name: "data" } }, { protect: true, retainOnDelete: true });
+            new k8s.core.v1.Namespace("scratch", { metadata: { name: "scratch" } });
+        });
+        const ns = (n: string) => p.resources.find((r) => r.name === n)!;
+        assert.deepEqual([ns("data").protect, ns("data").retainOnDelete], [true, true]);
+        assert.deepEqual([ns("scratch").protect, ns("scratch").retainOnDelete], [false, false]);
+    });
+
+    it("redacts secrets wherever they are nested, including inside YAML built from them, and honours additionalSecretOutputs", async () => {
+        const p = await planOf(() => {
+            const token = pulumi.secret("tok-123456");
+            const generated = new random.RandomPassword("pw", { length: 24, special: false });
+            new k8s.core.v1.ConfigMap("cfg", {
+                metadata: { name: "cfg", namespace: "apps" },
+                data: { plain: "visible", "app.yaml": token.apply((t) => stringify({ auth: { token: t } })) },
+            });
+            // A ConfigMap does not wrap its data as secret: only the engine's additionalSecretOutputs can make this secret.
+            new k8s.core.v1.ConfigMap("leak", { metadata: { name: "leak", namespace: "apps" }, data: { password: generated.result } });
+        });
+        const files = renderPlan(p);
+        const cfg = files.get("manifests/apps/ConfigMap-cfg.yaml")!;
+        assert.match(cfg, /plain: visible/);
+        assert.match(cfg, /app\.yaml: "\[secret\]"/);
+        assert.match(files.get("manifests/apps/ConfigMap-leak.yaml")!, /password: "\[secret\]"/, "RandomPassword.result is secret, as the real engine makes it");
+        for (const text of files.values()) assert.ok(!text.includes("tok-123456"));
+    });
+
+    it("turns a failure inside an apply into the run's error", async () => {
+        await assert.rejects(
+            planOf(() => {
+                const v = pulumi.output("x").apply(() => {
+                    throw new Error("boom in apply");
+                });
+                new k8s.core.v1.ConfigMap("cfg", { metadata: { name: "cfg" }, data: { v } });
+            }),
+            /boom in apply/,
+        );
+    });
+});
