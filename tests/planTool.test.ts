@@ -171,7 +171,7 @@ describe("offline plan: recording and redaction", () => {
     it("turns a failure inside an apply into the run's error", async () => {
         await assert.rejects(
             planOf(() => {
-                const v = pulumi.output("x").apply(() => {
+                const v = pulumi.output("x").apply((): string => {
                     throw new Error("boom in apply");
                 });
                 new k8s.core.v1.ConfigMap("cfg", { metadata: { name: "cfg" }, data: { v } });
