@@ -8,14 +8,14 @@
  *   assert.ok(run.isSecret(svc, "stringData.token"));
  */
 import * as assert from "node:assert/strict";
-import * as path from "node:path";
 import { ConfigError } from "../config";
 import { formatProblem } from "../config/problems";
 import { main } from "../program";
 import { Registration, fromWire, secretPaths, settle } from "../tools/lib/mockRuntime";
 import { Plan, PlanResource, runPlan } from "../tools/lib/plan";
+import { findProjectDir } from "../tools/lib/projectDir";
 
-export const PROJECT_DIR = path.resolve(__dirname, "..");
+export const PROJECT_DIR = findProjectDir(__dirname);
 
 export interface RunOptions {
     /** Stack whose committed `Pulumi.<stack>.yaml` is the base config (default "dev"). */

@@ -15,10 +15,11 @@ import { ConfigError, PROJECT, secretSpecs } from "../config";
 import { runChecks } from "./lib/checks";
 import { buildGraph, shortType } from "./lib/graph";
 import { Plan, runPlan } from "./lib/plan";
+import { findProjectDir } from "./lib/projectDir";
 import { renderPlan } from "./lib/render";
 import { UsageError } from "./lib/stackConfig";
 
-const PROJECT_DIR = path.resolve(__dirname, "..");
+const PROJECT_DIR = findProjectDir();
 const ARTIFACTS = ["resources.json", "graph.mmd", "summary.md", "manifests", "helm"];
 
 function usage(): string {
@@ -82,7 +83,7 @@ export async function main(argv: string[]): Promise<number> {
             secrets,
             // The real program, exactly as `pulumi up` loads it.
             // eslint-disable-next-line @typescript-eslint/no-require-imports
-            program: () => require(path.join(PROJECT_DIR, "index.ts")),
+            program: () => require("../index"),
         });
     } catch (e) {
         if (e instanceof ConfigError || e instanceof UsageError) {

@@ -1,0 +1,33 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { staleBuildProblem } from "../tools/lib/freshBuild";
+
+describe("compiled program freshness", () => {
+    function project(): string {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fresh-"));
+        fs.mkdirSync(path.join(dir, "components", "apps"), { recursive: true });
+        fs.mkdirSync(path.join(dir, "bin"));
+        fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: x\n");
+        fs.writeFileSync(path.join(dir, "components", "apps", "hub.ts"), "");
+        fs.writeFileSync(path.join(dir, "bin", "index.js"), "");
+        return dir;
+    }
+    const at = (file: string, seconds: number) => fs.utimesSync(file, seconds, seconds);
+
+    it("refuses to deploy JavaScript older than a TypeScript source, naming the file and the fix", () => {
+        const dir = project();
+        at(path.join(dir, "bin", "index.js"), 1_000);
+        at(path.join(dir, "components", "apps", "hub.ts"), 2_000);
+        assert.match(staleBuildProblem(path.join(dir, "bin", "index.js"), dir) ?? "", /components\/apps\/hub\.ts is newer .*npm run compile/);
+    });
+
+    it("accepts a fresh build, and never checks when running from source", () => {
+        const dir = project();
+        at(path.join(dir, "components", "apps", "hub.ts"), 1_000);
+        at(path.join(dir, "bin", "index.js"), 2_000);
+        assert.equal(staleBuildProblem(path.join(dir, "bin", "index.js"), dir), undefined);
+        assert.equal(staleBuildProblem(path.join(dir, "index.ts"), dir), undefined);
+    });
+});
