@@ -1,0 +1,158 @@
+/**
+ * Benchmark of program start and of the offline plan, measured side by side in one run.
+ *
+ *   npm run bench -- [--runs 5] [--skip-tests]
+ *
+ * Prints a table (median and spread over the runs) and writes bench/results.json. Cases:
+ *   floor            a Node process that only loads @pulumi/pulumi, @pulumi/kubernetes, @pulumi/random
+ *   plan dev (all)   the offline plan of dev with every component enabled
+ *   nvflare N        the same with NVIDIA FLARE at N participants (10, 100, 1000)
+ *   notebook N       the same with N local daemons of the notebook system (4, 32, 256)
+ *   mocha            the whole test suite
+ * and the deploy critical path of the full dev plan (weights in tools/lib/graph.ts) against the
+ * sum of all waits done one after another.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { buildGraph } from "./lib/graph";
+import type { PlanResource } from "./lib/plan";
+import { findProjectDir } from "./lib/projectDir";
+import { RSS_MARKER } from "./lib/reportRss";
+
+const PROJECT_DIR = findProjectDir();
+const BIN = path.join(PROJECT_DIR, "bin");
+const RSS_PRELOAD = path.join(BIN, "tools", "lib", "reportRss.js");
+
+/** Config that turns on every component of the dev stack (and the ones dev leaves off). */
+export const EVERYTHING_ON = [
+    "storage.enabled=true",
+    "metallb.enabled=true",
+    "kruise.enabled=true",
+    "metricsServer.enabled=true",
+    "certManager.enabled=true",
+    "ingress.enabled=true",
+    "distributedNotebook.enabled=true",
+    "jupyterhub.enabled=true",
+    "interlink.enabled=true",
+    "nvflare.enabled=true",
+    "diracx.enabled=true",
+];
+
+/** `--set` values for an NVIDIA FLARE federation of `n` participants: 2 servers and n-2 clients. */
+export function nvflareParticipants(n: number): string[] {
+    const servers = [
+        { name: "server1", org: "site", flPort: 8002, adminPort: 8003 },
+        { name: "server2", org: "site", flPort: 8102, adminPort: 8103 },
+    ];
+    const clients = Array.from({ length: Math.max(0, n - servers.length) }, (_, i) => ({ name: `client-${i + 1}`, org: `org-${(i % 10) + 1}` }));
+    return [`nvflare.servers=${JSON.stringify(servers)}`, `nvflare.clients=${JSON.stringify(clients)}`];
+}
+
+/** `--set` value for a notebook system with `n` local daemons. */
+export function notebookDaemons(n: number): string[] {
+    return [`distributedNotebook.localDaemons=${n}`];
+}
+
+interface Case {
+    name: string;
+    argv: string[];
+    /** Whether the case is one of the targets' baselines. */
+    kind: "floor" | "plan" | "tests";
+}
+
+interface Sample {
+    seconds: number;
+    rssKb: number;
+}
+
+function planCase(name: string, extra: string[]): Case {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "bench-plan-"));
+    const sets = [...EVERYTHING_ON, ...extra].flatMap((s) => ["--set", s]);
+    return { name, kind: "plan", argv: [path.join(BIN, "tools", "plan.js"), "--stack", "dev", "--placeholder-secrets", "--out", out, ...sets] };
+}
+
+function measure(c: Case): Sample {
+    const start = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, ["--require", RSS_PRELOAD, ...c.argv], {
+        cwd: PROJECT_DIR,
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+        env: { ...process.env, BENCH_REPORT_RSS: "1" },
+    });
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    if (r.status !== 0) throw new Error(`${c.name} failed (exit ${r.status}):\n${r.stderr.slice(-2000)}`);
+    const rss = new RegExp(`${RSS_MARKER}(\\d+)`).exec(r.stderr);
+    return { seconds, rssKb: rss ? Number(rss[1]) : NaN };
+}
+
+function stats(xs: number[]): { median: number; min: number; max: number } {
+    const s = [...xs].sort((a, b) => a - b);
+    const mid = Math.floor(s.length / 2);
+    return { median: s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2, min: s[0], max: s[s.length - 1] };
+}
+
+function main(): void {
+    const { values } = parseArgs({ options: { runs: { type: "string", default: "5" }, "skip-tests": { type: "boolean", default: false } } });
+    const runs = Number(values.runs);
+    if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs takes a whole number >= 1");
+
+    const cases: Case[] = [
+        { name: "floor", kind: "floor", argv: ["-e", "require('@pulumi/pulumi'); require('@pulumi/kubernetes'); require('@pulumi/random');"] },
+        planCase("plan dev (all)", []),
+        ...[10, 100, 1000].map((n) => planCase(`nvflare ${n}`, nvflareParticipants(n))),
+        ...[4, 32, 256].map((n) => planCase(`notebook ${n}`, notebookDaemons(n))),
+    ];
+    if (!values["skip-tests"]) cases.push({ name: "mocha", kind: "tests", argv: [path.join(PROJECT_DIR, "node_modules", "mocha", "bin", "mocha.js")] });
+
+    // Side by side: every round runs every case once, so load on the machine hits all alike.
+    const samples = new Map<string, Sample[]>(cases.map((c) => [c.name, []]));
+    for (let round = 1; round <= runs; round++) {
+        for (const c of cases) samples.get(c.name)!.push(measure(c));
+        process.stderr.write(`round ${round}/${runs} done\n`);
+    }
+
+    const floor = stats(samples.get("floor")!.map((s) => s.seconds)).median;
+    const floorRss = stats(samples.get("floor")!.map((s) => s.rssKb)).median;
+    const rows = cases.map((c) => {
+        const t = stats(samples.get(c.name)!.map((s) => s.seconds));
+        const m = stats(samples.get(c.name)!.map((s) => s.rssKb));
+        return { case: c.name, kind: c.kind, seconds: t, rssMb: { median: m.median / 1024, min: m.min / 1024, max: m.max / 1024 }, vsFloor: { time: t.median / floor, rss: m.median / floorRss } };
+    });
+
+    // Critical path of the full dev plan, from the plan the benchmark just wrote.
+    const full = cases.find((c) => c.name === "plan dev (all)")!;
+    const outDir = full.argv[full.argv.indexOf("--out") + 1];
+    const resources = (JSON.parse(fs.readFileSync(path.join(outDir, "resources.json"), "utf8")) as { resources: PlanResource[] }).resources;
+    const g = buildGraph(resources);
+    const criticalPath = { seconds: g.criticalSeconds, serialSeconds: g.serialSeconds, ratio: g.serialSeconds ? g.criticalSeconds / g.serialSeconds : 0, resources: resources.filter((r) => r.custom).length };
+
+    const get = (name: string) => rows.find((r) => r.case === name);
+    const targets = {
+        "plan dev (all) time <= 2.0x floor": (get("plan dev (all)")?.vsFloor.time ?? Infinity) <= 2.0,
+        "plan dev (all) peak RSS <= 1.5x floor": (get("plan dev (all)")?.vsFloor.rss ?? Infinity) <= 1.5,
+        "nvflare 1000 <= 2x nvflare 10": (get("nvflare 1000")?.seconds.median ?? Infinity) <= 2 * (get("nvflare 10")?.seconds.median ?? 0),
+        ...(values["skip-tests"] ? {} : { "mocha suite < 60 s": (get("mocha")?.seconds.median ?? Infinity) < 60 }),
+        "critical path <= 40% of serial": criticalPath.ratio <= 0.4,
+    };
+
+    const f = (x: number, d = 2) => x.toFixed(d);
+    const lines = [
+        `Benchmark: ${runs} runs each, side by side; ${os.cpus().length} cores, ${f(os.totalmem() / 2 ** 30, 0)} GiB, Node ${process.version}`,
+        "",
+        "| case | median s | min-max s | peak RSS MB (median) | time vs floor | RSS vs floor |",
+        "|---|---:|---:|---:|---:|---:|",
+        ...rows.map((r) => `| ${r.case} | ${f(r.seconds.median)} | ${f(r.seconds.min)}-${f(r.seconds.max)} | ${f(r.rssMb.median, 0)} | ${f(r.vsFloor.time)}x | ${f(r.vsFloor.rss)}x |`),
+        "",
+        `Deploy critical path (full dev, ${criticalPath.resources} resources): ${criticalPath.seconds} s of ${criticalPath.serialSeconds} s serial = ${f(100 * criticalPath.ratio, 0)}%`,
+        "",
+        ...Object.entries(targets).map(([k, ok]) => `${ok ? "met " : "MISSED"}  ${k}`),
+    ];
+    console.log(lines.join("\n"));
+    fs.mkdirSync(path.join(PROJECT_DIR, "bench"), { recursive: true });
+    fs.writeFileSync(path.join(PROJECT_DIR, "bench", "results.json"), `${JSON.stringify({ date: new Date().toISOString(), runs, node: process.version, cores: os.cpus().length, rows, criticalPath, targets }, null, 2)}\n`);
+}
+
+if (require.main === module) main();
