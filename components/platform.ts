@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config";
+import { JupyterHub } from "./apps/jupyterhub";
 import { ClusterHandles, clusterAddons } from "./cluster";
 
 export interface PlatformArgs {
@@ -41,6 +42,30 @@ export class Platform extends pulumi.ComponentResource {
             environment: cfg.kubernetes.environment,
             kubernetesContext: cfg.kubernetes.context ?? "(current context)",
         };
+
+        if (cfg.jupyterhub.enabled) {
+            const h = this.cluster;
+            const hub = new JupyterHub(
+                "jupyterhub",
+                {
+                    config: cfg.jupyterhub,
+                    environment: cfg.kubernetes.environment,
+                    provider: this.provider,
+                    namespace: cfg.jupyterhub.namespace,
+                    releaseName: cfg.jupyterhub.releaseName,
+                    oauthClientSecret: cfg.secrets.jupyterhubOauthClientSecret,
+                    ingressClassName: h.ingressClassName,
+                    ingressReady: h.ingressReady,
+                    clusterIssuerName: h.clusterIssuerName,
+                    issuerReady: h.issuerReady,
+                    storageClassName: h.storageClassName,
+                    storageReady: h.storageReady,
+                },
+                { parent: this },
+            );
+            this.stackOutputs.jupyterhubUrl = hub.url;
+            if (hub.adminPassword) this.stackOutputs.jupyterhubAdminPassword = hub.adminPassword;
+        }
 
         this.registerOutputs(this.stackOutputs);
     }
