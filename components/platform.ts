@@ -2,6 +2,11 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config";
 import { ClusterHandles, clusterAddons } from "./cluster";
+import type { HubOffload } from "./apps/hubOffload";
+import { hostFiles, oauth2ProxyEnv } from "./apps/interlinkHost";
+import { InterlinkTunnel, buildHubOffload } from "./apps/interlinkOffload";
+import { VirtualKubelet } from "./apps/virtualKubelet";
+import * as random from "@pulumi/random";
 
 export interface PlatformArgs {
     /** The validated configuration from `loadConfig()`. */
@@ -19,6 +24,8 @@ export class Platform extends pulumi.ComponentResource {
     readonly cluster: ClusterHandles;
     /** What the stack exports: endpoints and facts a user needs after `pulumi up`. */
     readonly stackOutputs: Record<string, pulumi.Input<unknown>>;
+    /** What the InterLink virtual node adds to JupyterHub; undefined when interlink is disabled. */
+    readonly hubOffload?: HubOffload;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("research-platform:index:Platform", name, args, opts);
@@ -41,6 +48,18 @@ export class Platform extends pulumi.ComponentResource {
             environment: cfg.kubernetes.environment,
             kubernetesContext: cfg.kubernetes.context ?? "(current context)",
         };
+
+        if (cfg.interlink.enabled) {
+            const iamClientSecret = cfg.secrets.interlinkIamClientSecret!;
+            const vk = new VirtualKubelet("interlink", { config: cfg.interlink, provider: this.provider, iamClientSecret }, { parent: this });
+            const tunnel = new InterlinkTunnel("interlink-tunnel", { config: cfg.interlink, provider: this.provider, virtualKubelet: vk, loadBalancerReady: this.cluster.loadBalancerReady }, { parent: this });
+            this.hubOffload = buildHubOffload(cfg.interlink, vk, tunnel);
+            const cookie = new random.RandomPassword("interlink-oauth2-proxy-cookie", { length: 32, special: false }, { parent: this });
+            this.stackOutputs.interlinkNodeName = vk.nodeName;
+            this.stackOutputs.interlinkTunnelEndpoint = `${cfg.interlink.tunnel.publicHost}:${tunnel.publicPort}`;
+            this.stackOutputs.interlinkHostFiles = hostFiles(cfg.interlink);
+            this.stackOutputs.interlinkHostOauth2ProxyEnv = oauth2ProxyEnv(cfg.interlink, iamClientSecret, cookie.result);
+        }
 
         this.registerOutputs(this.stackOutputs);
     }
