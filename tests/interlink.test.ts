@@ -7,6 +7,10 @@ import { interlinkSchema } from "../config/interlink";
 import type { InterlinkTunnel } from "../components/apps/interlinkOffload";
 import { buildHubOffload } from "../components/apps/interlinkOffload";
 import type { VirtualKubelet } from "../components/apps/virtualKubelet";
+import { loadConfig } from "../config";
+import { Platform } from "../components/platform";
+import { VirtualKubelet as VirtualKubeletClass } from "../components/apps/virtualKubelet";
+import { runPlan } from "../tools/lib/plan";
 import { PROJECT_DIR, Run, configProblems, runProgram } from "./harness";
 
 const SECRET = "il-s3cret-value";
@@ -139,6 +143,23 @@ describe("interlink", () => {
         const fwd = np.one(DEPLOYMENT, "interlink-tunnel-deployment").inputs.spec.template.spec;
         assert.equal(fwd.automountServiceAccountToken, false);
         for (const c of [...fwd.containers, ...fwd.initContainers]) assert.equal(c.securityContext.privileged, undefined);
+    });
+
+    it("exposes Platform.hubOffload (depending on the VK) when enabled, and leaves it undefined when disabled", async () => {
+        const platforms: Platform[] = [];
+        const program = () => {
+            const p = new Platform("platform", { config: loadConfig() });
+            platforms.push(p);
+            return p.stackOutputs;
+        };
+        await runPlan({ projectDir: PROJECT_DIR, stack: "dev", base: "stackFile", sets: ENABLE.set, secrets: ENABLE.secrets, program });
+        await runPlan({ projectDir: PROJECT_DIR, stack: "dev", base: "stackFile", program });
+        const [on, off] = platforms;
+        assert.ok(on.hubOffload, "hubOffload must be set when interlink is enabled");
+        assert.equal(on.hubOffload.dependsOn.length, 1);
+        assert.ok(on.hubOffload.dependsOn[0] instanceof VirtualKubeletClass);
+        assert.equal(on.hubOffload.profiles.length, 1);
+        assert.equal(off.hubOffload, undefined);
     });
 
     it("gives the hub profiles that select the node, tolerate its taint, and request GPUs", () => {
