@@ -180,6 +180,8 @@ describe("interlink", () => {
         const hub = offload.hubValues.hub as { config: Record<string, Record<string, unknown>>; extraConfig: Record<string, string> };
         assert.equal(hub.config.GenericOAuthenticator.authorize_url, "https://iam.cloud.infn.it/authorize");
         assert.match(hub.extraConfig["zz-interlink-offload"], /FWD_PORT/);
+        const netpol = (offload.hubValues.hub as { networkPolicy: { ingress: { from: unknown[] }[] } }).networkPolicy.ingress[0];
+        assert.deepEqual(netpol.from, [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "interlink" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "interlink-ssh-forwarder" } } }]);
         assert.ok(!JSON.stringify(offload).includes(SECRET));
     });
 

@@ -6,6 +6,8 @@ import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from
 import type { HubOffload } from "./hubOffload";
 import { VIRTUAL_NODE_TAINT, VirtualKubelet } from "./virtualKubelet";
 
+/** `app.kubernetes.io/name` of the forwarder. */
+const FORWARDER_APP = "interlink-ssh-forwarder";
 /** Port the SSH forwarder listens on inside its pod. */
 export const SSH_PORT = 8022;
 
@@ -42,7 +44,7 @@ export class InterlinkTunnel extends pulumi.ComponentResource {
         const cfg = args.config;
         const child = { parent: this, provider: args.provider };
         const ns = cfg.namespace;
-        const app = "interlink-ssh-forwarder";
+        const app = FORWARDER_APP;
         const labels = appLabels(app, { component: "tunnel" });
         const selector = selectorLabels(app);
         const { from, to } = cfg.tunnel.portRange;
@@ -270,6 +272,15 @@ export function buildHubOffload(cfg: InterlinkConfig, vk: VirtualKubelet, tunnel
             hub: {
                 ...(cfg.hub.oidcLogin ? { config: oidcLoginValues(cfg) } : {}),
                 extraConfig: { "zz-interlink-offload": offloadHubConfig(cfg, tunnel.publicPort) },
+                // z2jh's hub NetworkPolicy admits only labelled pods of its own namespace: let the forwarder check tokens.
+                networkPolicy: {
+                    ingress: [
+                        {
+                            from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": cfg.namespace } }, podSelector: { matchLabels: selectorLabels(FORWARDER_APP) } }],
+                            ports: [{ protocol: "TCP", port: 8081 }],
+                        },
+                    ],
+                },
             },
         },
         dependsOn: [vk],
