@@ -3,6 +3,11 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config";
 import { JupyterHub } from "./apps/jupyterhub";
 import { ClusterHandles, clusterAddons } from "./cluster";
+import type { HubOffload } from "./apps/hubOffload";
+import { hostFiles, oauth2ProxyEnv } from "./apps/interlinkHost";
+import { InterlinkTunnel, buildHubOffload } from "./apps/interlinkOffload";
+import { VirtualKubelet } from "./apps/virtualKubelet";
+import * as random from "@pulumi/random";
 
 export interface PlatformArgs {
     /** The validated configuration from `loadConfig()`. */
@@ -20,6 +25,8 @@ export class Platform extends pulumi.ComponentResource {
     readonly cluster: ClusterHandles;
     /** What the stack exports: endpoints and facts a user needs after `pulumi up`. */
     readonly stackOutputs: Record<string, pulumi.Input<unknown>>;
+    /** What the InterLink virtual node adds to JupyterHub; undefined when interlink is disabled. */
+    readonly hubOffload?: HubOffload;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("research-platform:index:Platform", name, args, opts);
@@ -43,6 +50,18 @@ export class Platform extends pulumi.ComponentResource {
             kubernetesContext: cfg.kubernetes.context ?? "(current context)",
         };
 
+        if (cfg.interlink.enabled) {
+            const iamClientSecret = cfg.secrets.interlinkIamClientSecret!;
+            const vk = new VirtualKubelet("interlink", { config: cfg.interlink, provider: this.provider, iamClientSecret }, { parent: this });
+            const tunnel = new InterlinkTunnel("interlink-tunnel", { config: cfg.interlink, provider: this.provider, virtualKubelet: vk, loadBalancerReady: this.cluster.loadBalancerReady }, { parent: this });
+            this.hubOffload = buildHubOffload(cfg.interlink, vk, tunnel);
+            const cookie = new random.RandomPassword("interlink-oauth2-proxy-cookie", { length: 32, special: false }, { parent: this });
+            this.stackOutputs.interlinkNodeName = vk.nodeName;
+            this.stackOutputs.interlinkTunnelEndpoint = `${cfg.interlink.tunnel.publicHost}:${tunnel.publicPort}`;
+            this.stackOutputs.interlinkHostFiles = hostFiles(cfg.interlink);
+            this.stackOutputs.interlinkHostOauth2ProxyEnv = oauth2ProxyEnv(cfg.interlink, iamClientSecret, cookie.result);
+        }
+
         if (cfg.jupyterhub.enabled) {
             const h = this.cluster;
             const hub = new JupyterHub(
@@ -60,6 +79,7 @@ export class Platform extends pulumi.ComponentResource {
                     issuerReady: h.issuerReady,
                     storageClassName: h.storageClassName,
                     storageReady: h.storageReady,
+                    offload: this.hubOffload,
                 },
                 { parent: this },
             );

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { resolveEnvironment } from "./kubernetes";
 import { ConfigError, ConfigProblem, PROJECT, closest, configKey, problemsFromZod } from "./problems";
 import { PlatformSettings, crossChecks, platformSchema, secretSpecs } from "./schema";
 
@@ -118,7 +119,7 @@ export function loadConfig(): PlatformConfig {
     if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
     const settings = parsed.data;
 
-    const environment: Environment = settings.kubernetes.environment ?? (pulumi.getStack() === "dev" ? "dev" : "prod");
+    const environment: Environment = resolveEnvironment(settings.kubernetes);
     return deepFreeze({
         ...settings,
         kubernetes: { ...settings.kubernetes, environment },

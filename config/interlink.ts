@@ -1,11 +1,169 @@
 import { z } from "zod";
+import { resolveEnvironment } from "./kubernetes";
+import { msg } from "./problems";
 import type { CrossCheck, SecretSpec } from "./spec";
+import { dnsLabel, dnsName, httpUrl, image, namespace, port, quantity } from "./types";
+
+/** A label value (`accelerator=<value>`): up to 63 characters, alphanumeric at both ends. */
+const labelValue = z
+    .string()
+    .regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/, { message: msg("is not a valid label value", "use letters, digits, '-', '_' or '.', e.g. \"T4\" or \"none\"") })
+    .max(63, { message: msg("is longer than 63 characters", "shorten it") });
+
+/** A hub profile that places a notebook on the virtual node. */
+const profileSchema = z.strictObject({
+    /** Shown in the spawn form. */
+    displayName: z.string().min(1),
+    description: z.string().default("Runs on a remote host through InterLink; no persistent home directory."),
+    /** Notebook image; it must open the SSH reverse tunnel (see docs/interlink.md). */
+    image: image.default("ghcr.io/dodas-ts/htc-dask-wn:v1.0.6-ml-infn-ssh-v5"),
+    cpu: quantity.default("4"),
+    memory: quantity.default("16Gi"),
+    /** Whole GPUs (`nvidia.com/gpu`) requested and limited; 0 for a CPU-only remote notebook. */
+    gpus: z.number({ error: msg("must be a whole number of GPUs", "use 0, 1, 2, ...") }).int().min(0).default(1),
+});
+export type InterlinkProfile = z.output<typeof profileSchema>;
 
 /** The InterLink virtual kubelet that offloads notebooks to a remote GPU host (seed 001). */
-export const interlinkSchema = z.strictObject({
-    enabled: z.boolean().default(false),
-});
+export const interlinkSchema = z
+    .strictObject({
+        enabled: z.boolean().default(false),
+        /** Namespace of the virtual kubelet and the tunnel forwarder. */
+        namespace: namespace.default("interlink"),
+        /** Name of the virtual node the VK registers (also the key of the node resources JSON). */
+        nodeName: dnsLabel.default("interlink-vk"),
+        /** Public URL of the target host's oauth2-proxy in front of the InterLink API (https in prod). */
+        interlinkUrl: httpUrl.optional(),
+        interlinkPort: port.default(443),
+        /** The IAM (OIDC) server that issues the VK's tokens and the hub's logins. */
+        iam: z
+            .strictObject({
+                server: httpUrl.default("https://iam.cloud.infn.it/"),
+                /** OIDC client of the VK token refresher and the target host's oauth2-proxy. */
+                clientId: z.string().min(1).optional(),
+                /** Audience of the VK's access tokens, checked by oauth2-proxy. */
+                audience: z.string().min(1).default("users"),
+            })
+            .prefault({}),
+        /** What the virtual node advertises (strings: Kubernetes quantities). */
+        node: z
+            .strictObject({
+                cpu: quantity.default("24"),
+                memory: quantity.default("32Gi"),
+                pods: quantity.default("100"),
+                gpus: quantity.default("1"),
+                /** Value of the `accelerator` label the hub selects on (`none` for a CPU-only host). */
+                accelerator: labelValue.default("none"),
+            })
+            .prefault({}),
+        /** Pinned images. The VK and refresher images are built from Bianco95/interLink@a5198b2 (no upstream tag exists). */
+        images: z
+            .strictObject({
+                virtualKubelet: image.optional(),
+                tokenRefresher: image.optional(),
+                init: image.default("docker.io/library/alpine:3.20.3"),
+                tracing: image.default("docker.io/jaegertracing/all-in-one:1.51.0"),
+                sshForwarder: image.default("ghcr.io/comp-dev-cms-ita/ssh-forwarder:v0.0.3"),
+                redis: image.default("docker.io/library/redis:6.2.5"),
+            })
+            .prefault({}),
+        /** Run a Jaeger all-in-one next to the VK as its OTLP endpoint. */
+        tracing: z.boolean().default(false),
+        /** The JupyterHub that offloads to this node. */
+        hub: z
+            .strictObject({
+                /** Namespace of the JupyterHub release (its proxy pods reach the tunnel forwarder). */
+                namespace: namespace.default("jupyterhub"),
+                /** Public URL of the hub, reachable from the remote host (https in prod). */
+                publicUrl: httpUrl.optional(),
+                /** In-cluster URL of the hub API the forwarder checks tokens against. */
+                internalUrl: httpUrl.optional(),
+                /** Log users in with the IAM server (GenericOAuthenticator). */
+                oidcLogin: z.boolean().default(true),
+                /** OIDC client of the hub login; its secret is the hub's own (see docs/interlink.md). */
+                oidcClientId: z.string().min(1).optional(),
+                /** IAM groups allowed to log in; empty allows every IAM user. */
+                allowedGroups: z.array(z.string().min(1)).default([]),
+            })
+            .prefault({}),
+        /** Profiles added to the hub's spawn form. */
+        profiles: z.array(profileSchema).default([{ displayName: "Remote GPU notebook (InterLink)", description: "4 CPU, 16 GiB, 1 GPU on the remote host; no persistent home directory.", image: "ghcr.io/dodas-ts/htc-dask-wn:v1.0.6-ml-infn-ssh-v5", cpu: "4", memory: "16Gi", gpus: 1 }]),
+        /** How remote notebooks reach back to the hub's proxy: an SSH reverse tunnel to a forwarder in the cluster. */
+        tunnel: z
+            .strictObject({
+                /** How the forwarder's SSH port is published: a LoadBalancer, or a NodePort (only when asked). */
+                exposure: z.enum(["LoadBalancer", "NodePort"], { error: msg("must be \"LoadBalancer\" or \"NodePort\"", "set interlink.tunnel.exposure to LoadBalancer, or NodePort with interlink.tunnel.nodePort") }).default("LoadBalancer"),
+                /** The NodePort (30000-32767) when `exposure` is NodePort. */
+                nodePort: port.optional(),
+                /** Host name or address remote notebooks dial for the tunnel. */
+                publicHost: dnsName.optional(),
+                /** Ports the forwarder opens for notebooks, one per running remote server. */
+                portRange: z.strictObject({ from: port, to: port }).default({ from: 40000, to: 40999 }),
+            })
+            .prefault({}),
+    })
+    .superRefine((c, ctx) => {
+        if (!c.enabled) return;
+        const need = (path: PropertyKey[], what: string, example: string) =>
+            ctx.addIssue({ code: "custom", path, message: msg(`is required when interlink is enabled (${what})`, `set interlink.${path.join(".")}, e.g. ${example}`) });
+        if (!c.interlinkUrl) need(["interlinkUrl"], "the target host's oauth2-proxy", "\"https://gpu-host.example.org\"");
+        if (!c.iam.clientId) need(["iam", "clientId"], "the IAM client of the VK", "\"interlink-vk\"");
+        if (!c.images.virtualKubelet) need(["images", "virtualKubelet"], "built from Bianco95/interLink@a5198b2 and pushed to your registry", "\"registry.example.org/interlink/vkgpu:a5198b2\"");
+        if (!c.images.tokenRefresher) need(["images", "tokenRefresher"], "built from Bianco95/interLink@a5198b2 and pushed to your registry", "\"registry.example.org/interlink/refresh-token:a5198b2\"");
+        if (!c.hub.publicUrl) need(["hub", "publicUrl"], "remote notebooks call the hub API there", "\"https://hub.example.org\"");
+        if (!c.tunnel.publicHost) need(["tunnel", "publicHost"], "remote notebooks open their SSH tunnel to it", "\"hub.example.org\"");
+        if (c.hub.oidcLogin && !c.hub.oidcClientId) need(["hub", "oidcClientId"], "the IAM client of the hub login", "\"jupyterhub\"");
+        if (c.tunnel.exposure === "NodePort" && c.tunnel.nodePort === undefined) need(["tunnel", "nodePort"], "NodePort exposure was asked for", "31022");
+        if (c.tunnel.nodePort !== undefined && c.tunnel.exposure !== "NodePort")
+            ctx.addIssue({ code: "custom", path: ["tunnel", "nodePort"], message: msg("is set but interlink.tunnel.exposure is not NodePort", "set interlink.tunnel.exposure: NodePort to publish the forwarder on a node port, or remove nodePort") });
+        if (c.tunnel.nodePort !== undefined && (c.tunnel.nodePort < 30000 || c.tunnel.nodePort > 32767))
+            ctx.addIssue({ code: "custom", path: ["tunnel", "nodePort"], message: msg("is outside the NodePort range", "use a port from 30000 to 32767, e.g. 31022") });
+        const { from, to } = c.tunnel.portRange;
+        if (from > to || to - from > 4999)
+            ctx.addIssue({ code: "custom", path: ["tunnel", "portRange"], message: msg(`is not a range of 1 to 5000 ports (${from}-${to})`, "set from <= to, e.g. { from: 40000, to: 40999 }") });
+        if (from <= 8022 && 8022 <= to)
+            ctx.addIssue({ code: "custom", path: ["tunnel", "portRange"], message: msg("contains the forwarder's SSH port 8022", "use a range above it, e.g. { from: 40000, to: 40999 }") });
+        const nodeGpus = Number(c.node.gpus);
+        c.profiles.forEach((p, i) => {
+            if (Number.isFinite(nodeGpus) && p.gpus > nodeGpus)
+                ctx.addIssue({ code: "custom", path: ["profiles", i, "gpus"], message: msg(`asks for ${p.gpus} GPUs but the node advertises ${c.node.gpus}`, "lower the profile's gpus or raise interlink.node.gpus") });
+        });
+        if (c.profiles.length === 0)
+            ctx.addIssue({ code: "custom", path: ["profiles"], message: msg("is empty, so no notebook can be placed on the virtual node", "add a profile, e.g. [{ displayName: \"Remote GPU\", gpus: 1 }]") });
+    });
 export type InterlinkConfig = z.output<typeof interlinkSchema>;
-export const interlinkSecrets: SecretSpec[] = [];
+
+export const interlinkSecrets: SecretSpec[] = [
+    {
+        key: "interlinkIamClientSecret",
+        description: "secret of the IAM client the InterLink virtual kubelet and the target host's oauth2-proxy use",
+        requiredWhen: (cfg) => cfg.interlink?.enabled === true,
+    },
+];
+
 /** Checks against other components' settings (run after every schema passes). */
-export const interlinkCrossChecks: CrossCheck[] = [];
+export const interlinkCrossChecks: CrossCheck[] = [
+    (cfg, report) => {
+        const il = cfg.interlink;
+        const hub = cfg.jupyterhub;
+        if (!il.enabled || !hub.enabled) return;
+        if (il.hub.namespace !== hub.namespace)
+            report(["interlink", "hub", "namespace"], `is "${il.hub.namespace}" but the platform's JupyterHub runs in "${hub.namespace}"`, `set interlink.hub.namespace to "${hub.namespace}"`);
+        if (il.hub.oidcLogin && hub.auth.type !== "generic-oauth")
+            report(["interlink", "hub", "oidcLogin"], `needs the hub's client secret, but jupyterhub.auth.type is "${hub.auth.type}"`, "set jupyterhub.auth.type to generic-oauth (and jupyterhubOauthClientSecret), or set interlink.hub.oidcLogin: false and let the hub's own login stand");
+    },
+    (cfg, report) => {
+        const il = cfg.interlink;
+        if (!il.enabled) return;
+        if (resolveEnvironment(cfg.kubernetes) !== "prod") return;
+        const urls: [PropertyKey[], string | undefined][] = [
+            [["interlink", "interlinkUrl"], il.interlinkUrl],
+            [["interlink", "iam", "server"], il.iam.server],
+            [["interlink", "hub", "publicUrl"], il.hub.publicUrl],
+        ];
+        for (const [path, url] of urls) {
+            if (url !== undefined && !url.startsWith("https://"))
+                report(path, "is not an https URL in prod (tokens would travel in clear)", `use an https:// URL for ${path.join(".")}`);
+        }
+    },
+];

@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { msg } from "./problems";
 
@@ -13,3 +14,8 @@ export const kubernetesSchema = z.strictObject({
     environment: z.enum(["dev", "prod"], { error: msg("must be \"dev\" or \"prod\"", "set kubernetes.environment to dev or prod") }).optional(),
 });
 export type KubernetesConfig = z.output<typeof kubernetesSchema>;
+
+/** The environment a stack runs as: `kubernetes.environment`, else `dev` for the stack named dev and `prod` for any other (the safe default). */
+export function resolveEnvironment(k: Pick<KubernetesConfig, "environment">): "dev" | "prod" {
+    return k.environment ?? (pulumi.getStack() === "dev" ? "dev" : "prod");
+}

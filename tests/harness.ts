@@ -8,11 +8,11 @@
  *   assert.ok(run.isSecret(svc, "stringData.token"));
  */
 import * as assert from "node:assert/strict";
-import { ConfigError } from "../config";
+import { ConfigError, secretSpecs } from "../config";
 import { formatProblem } from "../config/problems";
 import { main } from "../program";
 import { Registration, fromWire, secretPaths, settle } from "../tools/lib/mockRuntime";
-import { Plan, PlanResource, runPlan } from "../tools/lib/plan";
+import { Plan, PlanResource, runPlan, withPlaceholderSecrets } from "../tools/lib/plan";
 import { findProjectDir } from "../tools/lib/projectDir";
 
 export const PROJECT_DIR = findProjectDir(__dirname);
@@ -26,6 +26,13 @@ export interface RunOptions {
     set?: string[];
     /** `KEY=VALUE` secrets, as `plan --secret`. */
     secrets?: string[];
+    /** Stand in a placeholder for every user-supplied secret not in `secrets`, as `plan --placeholder-secrets`. */
+    placeholderSecrets?: boolean;
+}
+
+function secretsOf(opts: RunOptions): string[] {
+    const given = opts.secrets ?? [];
+    return opts.placeholderSecrets ? withPlaceholderSecrets(given, secretSpecs.map((s) => s.key)) : given;
 }
 
 /** A recorded resource with its inputs revealed (secrets unwrapped) for assertions. */
@@ -96,7 +103,7 @@ export async function runProgram(opts: RunOptions = {}): Promise<Run> {
         stack: opts.stack ?? "dev",
         base: opts.empty ? "empty" : "stackFile",
         sets: opts.set,
-        secrets: opts.secrets,
+        secrets: secretsOf(opts),
         program: main,
     });
     return new Run(plan);
@@ -113,7 +120,7 @@ export async function configProblems(opts: RunOptions): Promise<string[]> {
         stack: opts.stack ?? "dev",
         base: opts.empty ? "empty" : "stackFile",
         sets: opts.set,
-        secrets: opts.secrets,
+        secrets: secretsOf(opts),
         program: main,
         onRegistrations: (r) => (registrations = r),
     }).then(

@@ -122,7 +122,7 @@ describe("jupyterhub: release", () => {
     it("exports the hub URL", async () => {
         const run = await runProgram({ stack: "dev" });
         assert.deepEqual(run.output("jupyterhubUrl"), { value: "http://hub.127.0.0.1.nip.io:30080/", secret: false });
-        const prod = await runProgram({ stack: "prod", secrets: [OAUTH_SECRET] });
+        const prod = await runProgram({ stack: "prod", secrets: [OAUTH_SECRET], placeholderSecrets: true });
         assert.equal(prod.output("jupyterhubUrl").value, "https://notebook.example.org/");
     });
 });
@@ -144,7 +144,7 @@ describe("jupyterhub: authentication", () => {
     });
 
     it("prod: GenericOAuthenticator with the seed's settings, callback URL derived from the host", async () => {
-        const run = await runProgram({ stack: "prod", secrets: [OAUTH_SECRET] });
+        const run = await runProgram({ stack: "prod", secrets: [OAUTH_SECRET], placeholderSecrets: true });
         const c = run.one(RELEASE, "jupyterhub-release").inputs.values.hub.config;
         assert.equal(c.JupyterHub.authenticator_class, "generic-oauth");
         assert.equal(c.Authenticator.enable_auth_state, true);
@@ -168,7 +168,7 @@ describe("jupyterhub: authentication", () => {
     it("lets everyone the identity provider accepts in when no group is set, and honours an explicit callback URL", async () => {
         const run = await runProgram({
             stack: "prod",
-            secrets: [OAUTH_SECRET],
+            secrets: [OAUTH_SECRET], placeholderSecrets: true,
             set: ["jupyterhub.auth.genericOauth.allowedGroups=[]", "jupyterhub.auth.genericOauth.callbackUrl=https://login.example.org/hub/oauth_callback"],
         });
         const c = run.one(RELEASE, "jupyterhub-release").inputs.values.hub.config;
@@ -178,7 +178,7 @@ describe("jupyterhub: authentication", () => {
     });
 
     it("gives the hub the client secret through its Secret only", async () => {
-        const run = await runProgram({ stack: "prod", secrets: [OAUTH_SECRET] });
+        const run = await runProgram({ stack: "prod", secrets: [OAUTH_SECRET], placeholderSecrets: true });
         const secret = hubSecret(run);
         assert.deepEqual(secret.secretPaths, ["stringData"], "the whole stringData (with values.yaml) is a Pulumi secret");
         const fromSecret = parse(secret.inputs.stringData[HUB_SECRET_KEYS.values]);
@@ -192,7 +192,7 @@ describe("jupyterhub: authentication", () => {
 describe("jupyterhub: secrets", () => {
     for (const stack of ["dev", "prod"]) {
         it(`${stack}: generates proxy token, cookie secret and crypt key (32 bytes, hex) as Pulumi secrets in a Secret the chart gets by name`, async () => {
-            const run = await runProgram({ stack, secrets: [OAUTH_SECRET] });
+            const run = await runProgram({ stack, secrets: [OAUTH_SECRET], placeholderSecrets: true });
             for (const n of ["cookie-secret", "crypt-key", "proxy-token"]) {
                 assert.equal(run.one("random:index/randomBytes:RandomBytes", `jupyterhub-${n}`).inputs.length, 32);
             }
@@ -239,7 +239,8 @@ describe("jupyterhub: single-user servers", () => {
     });
 
     it("turns the typed profiles into KubeSpawner profiles with image and resource overrides", async () => {
-        const run = await runProgram({ stack: "prod", secrets: [OAUTH_SECRET] });
+        // Without InterLink, whose offload profiles the hub would append (tested in interlink.test.ts).
+        const run = await runProgram({ stack: "prod", secrets: [OAUTH_SECRET], placeholderSecrets: true, set: ["interlink.enabled=false"] });
         const profiles = run.one(RELEASE, "jupyterhub-release").inputs.values.singleuser.profileList;
         assert.deepEqual(profiles, [
             { display_name: "Minimal environment", description: "A Python environment.", default: true },
@@ -254,7 +255,7 @@ describe("jupyterhub: single-user servers", () => {
 
 describe("jupyterhub: exposure", () => {
     it("NodePort for an external proxy (seed 003's HAProxy), no Ingress", async () => {
-        const run = await runProgram({ stack: "prod", secrets: [OAUTH_SECRET] });
+        const run = await runProgram({ stack: "prod", secrets: [OAUTH_SECRET], placeholderSecrets: true });
         const v = run.one(RELEASE, "jupyterhub-release").inputs.values;
         assert.deepEqual(v.proxy.service, { type: "NodePort", nodePorts: { http: 31090 } });
         assert.deepEqual(v.ingress, { enabled: false });
@@ -310,7 +311,7 @@ describe("jupyterhub: hardening", () => {
     });
 
     it("prod: protects the namespace, release and hub Secret, and keeps the hub database volume", async () => {
-        const run = await runProgram({ stack: "prod", secrets: [OAUTH_SECRET] });
+        const run = await runProgram({ stack: "prod", secrets: [OAUTH_SECRET], placeholderSecrets: true });
         const release = run.one(RELEASE, "jupyterhub-release");
         assert.equal(release.protect, true);
         assert.equal(hubSecret(run).protect, true);
@@ -347,7 +348,7 @@ describe("jupyterhub: values validate against the chart schema", () => {
     ];
     for (const c of cases) {
         it(c.title, async function () {
-            const run = await runProgram({ stack: c.stack, set: c.set, secrets: [OAUTH_SECRET] });
+            const run = await runProgram({ stack: c.stack, set: c.set, secrets: [OAUTH_SECRET], placeholderSecrets: true });
             validateValues(run.one(RELEASE, "jupyterhub-release").inputs.values, c.version, this);
         });
     }
@@ -369,7 +370,7 @@ describe("jupyterhub: config errors", () => {
     });
 
     it("rejects malformed URLs", async () => {
-        const problems = await configProblems({ stack: "prod", secrets: [OAUTH_SECRET], set: ["jupyterhub.auth.genericOauth.tokenUrl=iam.example.org/token", "jupyterhub.url=ftp://x"] });
+        const problems = await configProblems({ stack: "prod", secrets: [OAUTH_SECRET], placeholderSecrets: true, set: ["jupyterhub.auth.genericOauth.tokenUrl=iam.example.org/token", "jupyterhub.url=ftp://x"] });
         assert.ok(problems.some((p) => p.startsWith("research-platform:jupyterhub.auth.genericOauth.tokenUrl: is not an http(s) URL")), problems.join("\n"));
         assert.ok(problems.some((p) => p.startsWith("research-platform:jupyterhub.url: is not an http(s) URL")), problems.join("\n"));
     });
@@ -395,7 +396,7 @@ describe("jupyterhub: config errors", () => {
         const problems = await configProblems({
             empty: true,
             set: ['jupyterhub={"enabled":true,"exposure":"nodePort","auth":{"type":"generic-oauth"},"singleuser":{"profiles":[{"displayName":"a","default":true},{"displayName":"b","default":true}]}}'],
-            secrets: [OAUTH_SECRET],
+            secrets: [OAUTH_SECRET], placeholderSecrets: true,
         });
         const keys = problems.map((p) => p.split(": ")[0]).sort();
         assert.deepEqual(keys, ["research-platform:jupyterhub.auth.genericOauth", "research-platform:jupyterhub.host", "research-platform:jupyterhub.singleuser.profiles"]);
@@ -404,7 +405,7 @@ describe("jupyterhub: config errors", () => {
     it("refuses secrets in hubConfig and a local login in prod", async () => {
         const problems = await configProblems({
             stack: "prod",
-            secrets: [OAUTH_SECRET],
+            secrets: [OAUTH_SECRET], placeholderSecrets: true,
             set: ['jupyterhub.hubConfig={"GenericOAuthenticator":{"client_secret":"x"}}', "jupyterhub.auth.type=local"],
         });
         assert.ok(problems.some((p) => p.startsWith("research-platform:jupyterhub.hubConfig.GenericOAuthenticator.client_secret: is a secret")), problems.join("\n"));

@@ -11,10 +11,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { ConfigError, PROJECT, secretSpecs } from "../config";
+import { ConfigError, secretSpecs } from "../config";
 import { runChecks } from "./lib/checks";
 import { buildGraph, shortType } from "./lib/graph";
-import { Plan, runPlan } from "./lib/plan";
+import { Plan, runPlan, withPlaceholderSecrets } from "./lib/plan";
 import { findProjectDir } from "./lib/projectDir";
 import { renderPlan } from "./lib/render";
 import { UsageError } from "./lib/stackConfig";
@@ -68,11 +68,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const stack = args.stack!;
     const outDir = path.resolve(args.out ?? path.join(PROJECT_DIR, "plan", stack));
-    const secrets = [...args.secret!];
-    if (args["placeholder-secrets"]) {
-        const given = new Set(secrets.map((s) => s.split("=", 1)[0].replace(`${PROJECT}:`, "")));
-        for (const spec of secretSpecs) if (!given.has(spec.key)) secrets.push(`${spec.key}=placeholder-${spec.key}`);
-    }
+    const secrets = args["placeholder-secrets"] ? withPlaceholderSecrets(args.secret!, secretSpecs.map((s) => s.key)) : args.secret!;
 
     let plan: Plan;
     try {

@@ -47,6 +47,15 @@ export interface PlanOptions {
     onRegistrations?: (registrations: Registration[]) => void;
 }
 
+/**
+ * `KEY=VALUE` secrets plus a placeholder for every user-supplied secret not among them: for CI and
+ * tests of stacks whose secrets the operator sets.
+ */
+export function withPlaceholderSecrets(given: readonly string[], keys: readonly string[]): string[] {
+    const have = new Set(given.map((s) => s.split("=", 1)[0].replace(/^[^:]*:/, "")));
+    return [...given, ...keys.filter((k) => !have.has(k)).map((k) => `${k}=placeholder-${k}`)];
+}
+
 export function stackConfigFor(opts: Pick<PlanOptions, "projectDir" | "stack" | "sets" | "secrets" | "base">): StackConfig {
     const stack: StackConfig = opts.base === "empty" ? { project: readProjectName(opts.projectDir), config: {}, secretKeys: [] } : readStackConfig(opts.projectDir, opts.stack);
     for (const s of opts.sets ?? []) applySetting(stack, s, false);

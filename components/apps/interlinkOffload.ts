@@ -1,0 +1,288 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { InterlinkConfig } from "../../config/interlink";
+import { appLabels, selectorLabels } from "../k8s/labels";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/securityContext";
+import type { HubOffload } from "./hubOffload";
+import { VIRTUAL_NODE_TAINT, VirtualKubelet } from "./virtualKubelet";
+
+/** `app.kubernetes.io/name` of the forwarder. */
+const FORWARDER_APP = "interlink-ssh-forwarder";
+/** Port the SSH forwarder listens on inside its pod. */
+export const SSH_PORT = 8022;
+
+export interface InterlinkTunnelArgs {
+    config: InterlinkConfig;
+    provider: k8s.Provider;
+    /** The VK component: the tunnel lives in its namespace. */
+    virtualKubelet: VirtualKubelet;
+    /** Wait on these before creating a LoadBalancer Service. */
+    loadBalancerReady: pulumi.Resource[];
+}
+
+/** The in-cluster URL of the hub API (z2jh's `hub` Service on 8081). */
+export function hubInternalUrl(cfg: InterlinkConfig): string {
+    return cfg.hub.internalUrl ?? `http://hub.${cfg.hub.namespace}.svc.cluster.local:8081`;
+}
+
+/**
+ * The return path from remote notebooks: an SSH forwarder (comp-dev-cms-ita/ssh-jhub-forwarder)
+ * that accepts reverse tunnels (`ssh -R <port>`) authenticated with the user's own JupyterHub API
+ * token, and opens the forwarded port on its pod. The hub's proxy reaches a remote notebook at
+ * `<headless Service>:<port>` (KubeSpawner's `pod_connect_ip`). Unlike upstream it runs in its own
+ * non-privileged pod, not in the hub pod, and needs no hub-side Service per user.
+ */
+export class InterlinkTunnel extends pulumi.ComponentResource {
+    /** DNS name the hub's proxy connects to (`pod_connect_ip`). */
+    readonly connectHost: string;
+    /** Port remote notebooks dial on `publicHost`. */
+    readonly publicPort: number;
+    readonly publicService: k8s.core.v1.Service;
+
+    constructor(name: string, args: InterlinkTunnelArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("research-platform:apps:InterlinkTunnel", name, args, opts);
+        const cfg = args.config;
+        const child = { parent: this, provider: args.provider };
+        const ns = cfg.namespace;
+        const app = FORWARDER_APP;
+        const labels = appLabels(app, { component: "tunnel" });
+        const selector = selectorLabels(app);
+        const { from, to } = cfg.tunnel.portRange;
+        this.connectHost = `ssh-forwarder.${ns}.svc.cluster.local`;
+        this.publicPort = cfg.tunnel.exposure === "NodePort" ? cfg.tunnel.nodePort! : SSH_PORT;
+
+        const keyPath = "/home/forwarder/.ssh/id_rsa";
+        const deployment = new k8s.apps.v1.Deployment(
+            `${name}-deployment`,
+            {
+                metadata: { name: "ssh-forwarder", namespace: ns, labels },
+                spec: {
+                    replicas: 1,
+                    // Tunnels are per pod: a second replica would split them.
+                    strategy: { type: "Recreate" },
+                    selector: { matchLabels: selector },
+                    template: {
+                        metadata: { labels },
+                        spec: {
+                            automountServiceAccountToken: false,
+                            securityContext: restrictedPodSecurityContext(),
+                            // Upstream's entrypoint runs ssh-keygen into /root (needs root): make the host key with asyncssh instead.
+                            initContainers: [
+                                {
+                                    name: "host-key",
+                                    image: cfg.images.sshForwarder,
+                                    command: ["python3", "-c", `import asyncssh, os; os.makedirs("/home/forwarder/.ssh", exist_ok=True); asyncssh.generate_private_key("ssh-rsa", key_size=3072).write_private_key("${keyPath}")`],
+                                    volumeMounts: [{ name: "home", mountPath: "/home/forwarder" }],
+                                    resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "128Mi" } },
+                                    securityContext: restrictedContainerSecurityContext(),
+                                },
+                            ],
+                            containers: [
+                                {
+                                    name: "ssh-forwarder",
+                                    image: cfg.images.sshForwarder,
+                                    command: ["ssh-jhub-forwarder.py"],
+                                    env: [
+                                        { name: "HOME", value: "/home/forwarder" },
+                                        { name: "JHUB_URL", value: hubInternalUrl(cfg) },
+                                    ],
+                                    ports: [{ name: "ssh", containerPort: SSH_PORT }],
+                                    volumeMounts: [{ name: "home", mountPath: "/home/forwarder" }, { name: "tmp", mountPath: "/tmp" }],
+                                    resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+                                    readinessProbe: { tcpSocket: { port: SSH_PORT }, periodSeconds: 10 },
+                                    livenessProbe: { tcpSocket: { port: SSH_PORT }, initialDelaySeconds: 15, periodSeconds: 20 },
+                                    securityContext: restrictedContainerSecurityContext(),
+                                },
+                                {
+                                    name: "redis",
+                                    image: cfg.images.redis,
+                                    args: ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                                    ports: [{ name: "redis", containerPort: 6379 }],
+                                    volumeMounts: [{ name: "redis", mountPath: "/data" }],
+                                    resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+                                    readinessProbe: { exec: { command: ["redis-cli", "ping"] }, periodSeconds: 10 },
+                                    livenessProbe: { exec: { command: ["redis-cli", "ping"] }, initialDelaySeconds: 10, periodSeconds: 20 },
+                                    securityContext: restrictedContainerSecurityContext(),
+                                },
+                            ],
+                            volumes: [
+                                { name: "home", emptyDir: { sizeLimit: "1Mi" } },
+                                { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+                                { name: "redis", emptyDir: { sizeLimit: "64Mi" } },
+                            ],
+                        },
+                    },
+                },
+            },
+            { ...child, dependsOn: [args.virtualKubelet] },
+        );
+
+        // Headless: its name resolves to the forwarder pod, so the proxy can reach any tunnel port.
+        new k8s.core.v1.Service(
+            `${name}-headless`,
+            { metadata: { name: "ssh-forwarder", namespace: ns, labels }, spec: { clusterIP: "None", selector, ports: [{ name: "ssh", port: SSH_PORT, targetPort: SSH_PORT }] } },
+            { ...child, dependsOn: [deployment] },
+        );
+
+        const nodePort = cfg.tunnel.exposure === "NodePort";
+        this.publicService = new k8s.core.v1.Service(
+            `${name}-public`,
+            {
+                metadata: { name: "ssh-forwarder-public", namespace: ns, labels },
+                spec: {
+                    type: cfg.tunnel.exposure,
+                    selector,
+                    ports: [{ name: "ssh", port: nodePort ? SSH_PORT : this.publicPort, targetPort: SSH_PORT, protocol: "TCP", ...(nodePort ? { nodePort: cfg.tunnel.nodePort } : {}) }],
+                },
+            },
+            { ...child, dependsOn: [deployment, ...(nodePort ? [] : args.loadBalancerReady)] },
+        );
+
+        // SSH from anywhere (the remote host); the tunnel ports only from the hub's proxy.
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-netpol`,
+            {
+                metadata: { name: "ssh-forwarder", namespace: ns, labels },
+                spec: {
+                    podSelector: { matchLabels: selector },
+                    policyTypes: ["Ingress"],
+                    ingress: [
+                        { ports: [{ protocol: "TCP", port: SSH_PORT }] },
+                        {
+                            from: [
+                                {
+                                    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": cfg.hub.namespace } },
+                                    podSelector: { matchLabels: { "app.kubernetes.io/component": "proxy" } },
+                                },
+                                {
+                                    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": cfg.hub.namespace } },
+                                    podSelector: { matchLabels: { component: "proxy" } },
+                                },
+                            ],
+                            ports: [{ protocol: "TCP", port: from, endPort: to }],
+                        },
+                    ],
+                },
+            },
+            child,
+        );
+
+        this.registerOutputs({ connectHost: this.connectHost, publicPort: this.publicPort });
+    }
+}
+
+/** KubeSpawner profile entries that place notebooks on the virtual node. */
+export function offloadProfiles(cfg: InterlinkConfig, connectHost: string): Record<string, unknown>[] {
+    return cfg.profiles.map((p) => {
+        const gpu = p.gpus > 0 ? { "nvidia.com/gpu": String(p.gpus) } : undefined;
+        return {
+            display_name: p.displayName,
+            description: p.description,
+            slug: `interlink-${slug(p.displayName)}`,
+            kubespawner_override: {
+                image: p.image,
+                node_selector: { "kubernetes.io/hostname": cfg.nodeName, accelerator: cfg.node.accelerator },
+                tolerations: [{ key: VIRTUAL_NODE_TAINT, operator: "Exists", effect: "NoSchedule" }],
+                cpu_guarantee: cpuCores(p.cpu),
+                cpu_limit: cpuCores(p.cpu),
+                mem_guarantee: p.memory,
+                mem_limit: p.memory,
+                ...(gpu ? { extra_resource_guarantees: gpu, extra_resource_limits: gpu } : {}),
+                // The remote host cannot mount the hub's volumes or run its init containers.
+                volumes: [],
+                volume_mounts: [],
+                init_containers: [],
+                storage_pvc_ensure: false,
+                // The notebook calls the hub through its public URL; the proxy reaches it through the tunnel.
+                hub_connect_url: cfg.hub.publicUrl,
+                pod_connect_ip: connectHost,
+                extra_labels: { "interlink.research-platform.io/offloaded": "true" },
+            },
+        };
+    });
+}
+
+/** KubeSpawner takes CPU as a float of cores. */
+function cpuCores(q: string): number {
+    return q.endsWith("m") ? Number(q.slice(0, -1)) / 1000 : Number(q);
+}
+
+function slug(s: string): string {
+    return s.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+}
+
+/**
+ * Hub code (z2jh `hub.extraConfig`) that gives each offloaded server its own tunnel port (from
+ * the spawner's database id, stable across hub restarts) and tells the notebook where to tunnel
+ * to. It subclasses KubeSpawner only to run after the profile's overrides are applied.
+ */
+export function offloadHubConfig(cfg: InterlinkConfig, publicPort: number): string {
+    const settings = JSON.stringify({ portFrom: cfg.tunnel.portRange.from, portTo: cfg.tunnel.portRange.to, sshHost: cfg.tunnel.publicHost, sshPort: publicPort });
+    return [
+        "# InterLink offload: per-server tunnel port and tunnel settings for notebooks on the virtual node.",
+        "import json",
+        "from kubespawner import KubeSpawner",
+        `_INTERLINK = json.loads('${settings}')`,
+        "",
+        "class InterlinkKubeSpawner(KubeSpawner):",
+        "    async def load_user_options(self):",
+        "        await super().load_user_options()",
+        "        if self.extra_labels.get('interlink.research-platform.io/offloaded') != 'true':",
+        "            return",
+        "        width = _INTERLINK['portTo'] - _INTERLINK['portFrom'] + 1",
+        "        self.port = _INTERLINK['portFrom'] + self.orm_spawner.id % width",
+        "        self.environment = {",
+        "            **self.environment,",
+        "            'FWD_PORT': str(self.port),",
+        "            'JHUB_HOST': _INTERLINK['sshHost'],",
+        "            'SSH_PORT': str(_INTERLINK['sshPort']),",
+        "        }",
+        "",
+        "c.JupyterHub.spawner_class = InterlinkKubeSpawner",
+        "",
+    ].join("\n");
+}
+
+/** The z2jh values that log users in with the IAM server (its client secret is the hub's own: `hub.config.GenericOAuthenticator.client_secret`). */
+export function oidcLoginValues(cfg: InterlinkConfig): Record<string, unknown> {
+    const iam = cfg.iam.server.replace(/\/$/, "");
+    return {
+        JupyterHub: { authenticator_class: "generic-oauth" },
+        GenericOAuthenticator: {
+            client_id: cfg.hub.oidcClientId,
+            oauth_callback_url: `${cfg.hub.publicUrl!.replace(/\/$/, "")}/hub/oauth_callback`,
+            authorize_url: `${iam}/authorize`,
+            token_url: `${iam}/token`,
+            userdata_url: `${iam}/userinfo`,
+            login_service: "IAM",
+            username_claim: "preferred_username",
+            scope: ["openid", "profile", "email", "groups"],
+            ...(cfg.hub.allowedGroups.length > 0
+                ? { allowed_groups: cfg.hub.allowedGroups, claim_groups_key: "groups" }
+                : { allow_all: true }),
+        },
+    };
+}
+
+/** Build what the JupyterHub component merges in: profiles, hub values, and the wait on the VK. */
+export function buildHubOffload(cfg: InterlinkConfig, vk: VirtualKubelet, tunnel: InterlinkTunnel): HubOffload {
+    return {
+        profiles: offloadProfiles(cfg, tunnel.connectHost),
+        hubValues: {
+            hub: {
+                ...(cfg.hub.oidcLogin ? { config: oidcLoginValues(cfg) } : {}),
+                extraConfig: { "zz-interlink-offload": offloadHubConfig(cfg, tunnel.publicPort) },
+                // z2jh's hub NetworkPolicy admits only labelled pods of its own namespace: let the forwarder check tokens.
+                networkPolicy: {
+                    ingress: [
+                        {
+                            from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": cfg.namespace } }, podSelector: { matchLabels: selectorLabels(FORWARDER_APP) } }],
+                            ports: [{ protocol: "TCP", port: 8081 }],
+                        },
+                    ],
+                },
+            },
+        },
+        dependsOn: [vk],
+    };
+}

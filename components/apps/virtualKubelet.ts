@@ -1,0 +1,235 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { stringify } from "yaml";
+import type { InterlinkConfig } from "../../config/interlink";
+import { appLabels, selectorLabels } from "../k8s/labels";
+import { podSecurityNamespace } from "../k8s/namespace";
+import { opaqueSecret } from "../k8s/secret";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/securityContext";
+
+export interface VirtualKubeletArgs {
+    config: InterlinkConfig;
+    provider: k8s.Provider;
+    /** Secret of the IAM client (`interlinkIamClientSecret`). */
+    iamClientSecret: pulumi.Input<string>;
+}
+
+/** The taint the virtual kubelet puts on its node; offloaded pods must tolerate it. */
+export const VIRTUAL_NODE_TAINT = "virtual-node.interlink/no-schedule";
+/** Port of the VK's kubelet API (logs, exec) inside the pod. */
+export const KUBELET_PORT = 10255;
+/** Where the refresher writes the access token the VK sends as `Authorization: Bearer`. */
+const TOKEN_DIR = "/opt/interlink";
+const TOKEN_PATH = `${TOKEN_DIR}/token`;
+const CONFIG_DIR = "/etc/interlink";
+
+/** `InterLinkConfig.yaml` as the VK reads it (it uses only the InterLink URL and port; the rest keeps upstream's shape). */
+export function vkInterlinkConfig(cfg: InterlinkConfig): Record<string, unknown> {
+    return {
+        InterlinkURL: cfg.interlinkUrl,
+        InterlinkPort: String(cfg.interlinkPort),
+        VKTokenFile: TOKEN_PATH,
+        SidecarURL: "http://127.0.0.1",
+        SidecarPort: "4000",
+        ExportPodData: true,
+        ServiceAccount: "interlink",
+        Namespace: cfg.namespace,
+        VerboseLogging: false,
+        ErrorsOnlyLogging: false,
+    };
+}
+
+/** The node resources JSON (`vk-cfg.json`): keyed by the node name, every value a string (the Go struct fields are strings). */
+export function vkNodeResources(cfg: InterlinkConfig): Record<string, Record<string, string>> {
+    return {
+        [cfg.nodeName]: {
+            cpu: cfg.node.cpu,
+            memory: cfg.node.memory,
+            pods: cfg.node.pods,
+            "nvidia.com/gpu": cfg.node.gpus,
+        },
+    };
+}
+
+/** The ClusterRole rules the VK needs (upstream's `interlink-role`; the SA-token Secret it also shipped is dropped). */
+export const VK_RULES: k8s.types.input.rbac.v1.PolicyRule[] = [
+    // Pod specs reference these; the VK ships their contents to the remote host.
+    { apiGroups: [""], resources: ["configmaps", "secrets", "services", "serviceaccounts"], verbs: ["get", "list", "watch"] },
+    { apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch", "patch", "delete"] },
+    { apiGroups: [""], resources: ["pods/status"], verbs: ["update", "patch"] },
+    // Registers its own node and keeps its status current.
+    { apiGroups: [""], resources: ["nodes"], verbs: ["create", "get"] },
+    { apiGroups: [""], resources: ["nodes/status"], verbs: ["update", "patch"] },
+    { apiGroups: [""], resources: ["events"], verbs: ["create", "patch"] },
+];
+
+/**
+ * The InterLink virtual kubelet: a Deployment that registers the virtual node `nodeName` and
+ * forwards the pods scheduled on it, over HTTPS with an IAM bearer token, to the InterLink API on
+ * the remote host. A token refresher keeps the token file current from the IAM client secret.
+ */
+export class VirtualKubelet extends pulumi.ComponentResource {
+    /** The virtual node's name. */
+    readonly nodeName: string;
+    /** The namespace of the VK. */
+    readonly namespace: string;
+    /** The Deployment; wait on it before placing pods on the node. */
+    readonly deployment: k8s.apps.v1.Deployment;
+    /** The `accelerator` label patch on the node. */
+    readonly nodeLabel: k8s.core.v1.NodePatch;
+
+    constructor(name: string, args: VirtualKubeletArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("research-platform:apps:VirtualKubelet", name, args, opts);
+        const cfg = args.config;
+        const child = { parent: this, provider: args.provider };
+        const app = "interlink-vk";
+        const labels = appLabels(app, { component: "virtual-kubelet", instance: cfg.nodeName });
+        const selector = selectorLabels(app, { instance: cfg.nodeName });
+        this.nodeName = cfg.nodeName;
+        this.namespace = cfg.namespace;
+
+        const ns = podSecurityNamespace(`${name}-ns`, { name: cfg.namespace, podSecurity: "restricted" }, child);
+        const inNs = { ...child, dependsOn: [ns] };
+
+        const sa = new k8s.core.v1.ServiceAccount(`${name}-sa`, { metadata: { name: "interlink", namespace: cfg.namespace, labels } }, inNs);
+        const role = new k8s.rbac.v1.ClusterRole(`${name}-role`, { metadata: { name: `interlink-${cfg.nodeName}`, labels }, rules: VK_RULES }, child);
+        const binding = new k8s.rbac.v1.ClusterRoleBinding(
+            `${name}-binding`,
+            {
+                metadata: { name: `interlink-${cfg.nodeName}`, labels },
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role.metadata.name },
+                subjects: [{ kind: "ServiceAccount", name: sa.metadata.name, namespace: cfg.namespace }],
+            },
+            child,
+        );
+
+        const config = new k8s.core.v1.ConfigMap(
+            `${name}-config`,
+            {
+                metadata: { name: "vk-config", namespace: cfg.namespace, labels },
+                data: {
+                    "InterLinkConfig.yaml": stringify(vkInterlinkConfig(cfg)),
+                    "vk-cfg.json": JSON.stringify(vkNodeResources(cfg), null, 2),
+                },
+            },
+            inNs,
+        );
+        const secret = opaqueSecret(`${name}-iam`, { name: "interlink-iam", namespace: cfg.namespace, app, data: { "client-secret": args.iamClientSecret } }, inNs);
+
+        const resources = { requests: { cpu: "50m", memory: "100Mi" }, limits: { cpu: "500m", memory: "600Mi" } };
+        const tokenMount = { name: "token", mountPath: TOKEN_DIR };
+        const containers: k8s.types.input.core.v1.Container[] = [
+            {
+                name: "virtual-kubelet",
+                image: cfg.images.virtualKubelet!,
+                env: [
+                    { name: "NODENAME", value: cfg.nodeName },
+                    { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
+                    { name: "KUBELET_PORT", value: String(KUBELET_PORT) },
+                    { name: "INTERLINKCONFIGPATH", value: `${CONFIG_DIR}/InterLinkConfig.yaml` },
+                    { name: "CONFIGPATH", value: `${CONFIG_DIR}/vk-cfg.json` },
+                    { name: "VKTOKENFILE", value: TOKEN_PATH },
+                    ...(cfg.tracing ? [{ name: "OTEL_EXPORTER_OTLP_ENDPOINT", value: "localhost:4317" }] : []),
+                ],
+                ports: [{ name: "kubelet", containerPort: KUBELET_PORT }],
+                volumeMounts: [{ name: "config", mountPath: CONFIG_DIR, readOnly: true }, { ...tokenMount, readOnly: true }],
+                resources,
+                readinessProbe: { tcpSocket: { port: KUBELET_PORT }, initialDelaySeconds: 5, periodSeconds: 10 },
+                livenessProbe: { tcpSocket: { port: KUBELET_PORT }, initialDelaySeconds: 30, periodSeconds: 20 },
+                securityContext: restrictedContainerSecurityContext(),
+            },
+            {
+                name: "token-refresher",
+                image: cfg.images.tokenRefresher!,
+                env: [
+                    { name: "IAM_SERVER", value: cfg.iam.server },
+                    { name: "IAM_TOKEN_ENDPOINT", value: `${cfg.iam.server.replace(/\/$/, "")}/token` },
+                    { name: "IAM_CLIENT_ID", value: cfg.iam.clientId! },
+                    { name: "IAM_CLIENT_SECRET", valueFrom: { secretKeyRef: { name: secret.metadata.name, key: "client-secret" } } },
+                    { name: "IAM_VK_AUD", value: cfg.iam.audience },
+                    { name: "TOKEN_PATH", value: TOKEN_PATH },
+                ],
+                volumeMounts: [tokenMount, { name: "tmp", mountPath: "/tmp" }],
+                resources,
+                // The refresher has no port: it is alive while it keeps writing a non-empty token.
+                readinessProbe: { exec: { command: ["test", "-s", TOKEN_PATH] }, initialDelaySeconds: 5, periodSeconds: 10 },
+                livenessProbe: { exec: { command: ["test", "-s", TOKEN_PATH] }, initialDelaySeconds: 120, periodSeconds: 60 },
+                securityContext: restrictedContainerSecurityContext(),
+            },
+        ];
+        if (cfg.tracing) {
+            containers.push({
+                name: "tracing",
+                image: cfg.images.tracing,
+                ports: [{ name: "otlp-grpc", containerPort: 4317 }, { name: "admin", containerPort: 14269 }],
+                resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+                readinessProbe: { httpGet: { path: "/", port: 14269 }, periodSeconds: 10 },
+                livenessProbe: { httpGet: { path: "/", port: 14269 }, initialDelaySeconds: 10, periodSeconds: 20 },
+                volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                securityContext: restrictedContainerSecurityContext(),
+            });
+        }
+
+        this.deployment = new k8s.apps.v1.Deployment(
+            `${name}-deployment`,
+            {
+                metadata: { name: cfg.nodeName, namespace: cfg.namespace, labels },
+                spec: {
+                    replicas: 1,
+                    // One VK per node name: never run two during a rollout.
+                    strategy: { type: "Recreate" },
+                    selector: { matchLabels: selector },
+                    template: {
+                        metadata: { labels, annotations: { "research-platform.io/config-hash": config.data.apply((d) => hash(JSON.stringify(d))) } },
+                        spec: {
+                            serviceAccountName: sa.metadata.name,
+                            // The VK talks to the API server (node registration, pod status).
+                            automountServiceAccountToken: true,
+                            securityContext: restrictedPodSecurityContext(),
+                            initContainers: [
+                                {
+                                    name: "settoken",
+                                    image: cfg.images.init,
+                                    command: ["touch", TOKEN_PATH],
+                                    volumeMounts: [tokenMount],
+                                    resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "32Mi" } },
+                                    securityContext: restrictedContainerSecurityContext(),
+                                },
+                            ],
+                            containers,
+                            volumes: [
+                                { name: "config", configMap: { name: config.metadata.name } },
+                                { name: "token", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
+                                { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+                            ],
+                        },
+                    },
+                },
+            },
+            { ...child, dependsOn: [binding, secret, config] },
+        );
+
+        // The VK registers the node itself; the label the hub's profiles select on is applied
+        // server-side once the VK runs (a field manager of its own, so the VK's updates keep it).
+        this.nodeLabel = new k8s.core.v1.NodePatch(
+            `${name}-node-label`,
+            {
+                metadata: {
+                    name: cfg.nodeName,
+                    labels: { accelerator: cfg.node.accelerator },
+                    annotations: { "pulumi.com/patchForce": "true", "pulumi.com/patchFieldManager": "research-platform-interlink" },
+                },
+            },
+            { ...child, dependsOn: [this.deployment] },
+        );
+
+        this.registerOutputs({ nodeName: this.nodeName, namespace: this.namespace });
+    }
+}
+
+/** A short, stable hash (rolls the Deployment when its config changes). */
+function hash(s: string): string {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+    return h.toString(16);
+}
