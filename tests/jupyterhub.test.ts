@@ -259,7 +259,7 @@ describe("jupyterhub: exposure", () => {
         const v = run.one(RELEASE, "jupyterhub-release").inputs.values;
         assert.deepEqual(v.proxy.service, { type: "NodePort", nodePorts: { http: 31090 } });
         assert.deepEqual(v.ingress, { enabled: false });
-        assert.equal(run.all("kubernetes:cert-manager.io/v1:Certificate").length, 0);
+        assert.equal(run.all("kubernetes:cert-manager.io/v1:Certificate").filter((c) => c.urn.includes("research-platform:apps:JupyterHub")).length, 0);
     });
 
     it("Ingress with the named IngressClass and a cert-manager Certificate from the named issuer", async () => {
@@ -282,7 +282,7 @@ describe("jupyterhub: exposure", () => {
     it("Ingress without TLS when asked: no Certificate, http URL", async () => {
         const run = await runProgram({ stack: "dev", set: [...INGRESS, "jupyterhub.ingress.tls=false"] });
         assert.deepEqual(run.one(RELEASE, "jupyterhub-release").inputs.values.ingress.tls, []);
-        assert.equal(run.all("kubernetes:cert-manager.io/v1:Certificate").length, 0);
+        assert.equal(run.all("kubernetes:cert-manager.io/v1:Certificate").filter((c) => c.urn.includes("research-platform:apps:JupyterHub")).length, 0);
         assert.equal(run.output("jupyterhubUrl").value, "http://hub.127.0.0.1.nip.io/");
     });
 });
@@ -387,7 +387,7 @@ describe("jupyterhub: config errors", () => {
     });
 
     it("needs an IngressClass and an issuer for Ingress exposure with TLS", async () => {
-        const problems = await configProblems({ stack: "dev", set: ['jupyterhub={"enabled":true,"host":"hub.example.org"}'] });
+        const problems = await configProblems({ stack: "dev", set: ['jupyterhub={"enabled":true,"host":"hub.example.org"}', "ingress.enabled=false", "certManager.enabled=false"] });
         assert.ok(problems.some((p) => p.startsWith("research-platform:jupyterhub.ingress.className: is needed")), problems.join("\n"));
         assert.ok(problems.some((p) => p.startsWith("research-platform:jupyterhub.ingress.clusterIssuer: is needed")), problems.join("\n"));
     });

@@ -1,25 +1,56 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../../config";
+import { effectiveIssuer } from "../../config/certManager";
+import { loadBalancerAvailable } from "../../config/metallb";
+import { CertManager } from "./certManager";
 import type { ClusterHandles } from "./handles";
+import { Traefik } from "./ingress";
+import { Kruise } from "./kruise";
+import { Metallb } from "./metallb";
+import { MetricsServer } from "./metricsServer";
+import { Storage } from "./storage";
 
 export type { ClusterHandles } from "./handles";
 
 /**
  * Create the cluster add-ons the config enables, in dependency order, and return the handles the
- * applications use. Until the add-on components exist, no add-on is deployed and the handles
- * describe a cluster that already has what the apps need.
+ * applications use. Only the real edges are drawn: MetalLB's pool waits on its release, Traefik
+ * (as a LoadBalancer) on the pool, metrics-server on OpenKruise (the mission's order), the
+ * ClusterIssuers on cert-manager. Storage, MetalLB, OpenKruise and cert-manager start in parallel.
  */
-export function clusterAddons(_parent: pulumi.ComponentResource, _provider: k8s.Provider, cfg: PlatformConfig): ClusterHandles {
+export function clusterAddons(parent: pulumi.ComponentResource, provider: k8s.Provider, cfg: PlatformConfig): ClusterHandles {
+    const opts = { parent };
+
+    const storage = cfg.storage.enabled ? new Storage("storage", { config: cfg.storage, provider }, opts) : undefined;
+    const metallb = cfg.metallb.enabled ? new Metallb("metallb", { config: cfg.metallb, provider }, opts) : undefined;
+    const kruise = cfg.kruise.enabled ? new Kruise("kruise", { config: cfg.kruise, provider }, opts) : undefined;
+    const metricsServer = cfg.metricsServer.enabled
+        ? new MetricsServer("metrics-server", { config: cfg.metricsServer, provider, dependsOn: kruise ? [kruise.release] : [] }, opts)
+        : undefined;
+
+    const installTraefik = cfg.ingress.enabled && cfg.ingress.install;
+    const traefik = installTraefik
+        ? new Traefik("traefik", { config: cfg.ingress, provider, dependsOn: cfg.ingress.serviceType === "LoadBalancer" && metallb ? metallb.ready : [] }, opts)
+        : undefined;
+    const ingressClassName = cfg.ingress.enabled ? cfg.ingress.className : undefined;
+
+    const certManager = cfg.certManager.enabled
+        ? new CertManager("cert-manager", { config: cfg.certManager, provider, issuer: effectiveIssuer(cfg, cfg.stack), ingressClassName }, opts)
+        : undefined;
+
+    const notebookPrerequisites: pulumi.Resource[] = metricsServer ? [metricsServer.release] : kruise ? [kruise.release] : [];
+
     return {
-        storageClassName: undefined,
-        storageReady: [],
-        loadBalancerAvailable: cfg.kubernetes.distribution !== "kind",
-        loadBalancerReady: [],
-        ingressClassName: undefined,
-        ingressReady: [],
-        clusterIssuerName: undefined,
-        issuerReady: [],
-        notebookPrerequisites: [],
+        storageClassName: storage?.storageClassName,
+        storageReady: storage?.ready ?? [],
+        loadBalancerAvailable: loadBalancerAvailable(cfg),
+        loadBalancerReady: metallb?.ready ?? [],
+        ingressClassName,
+        ingressReady: traefik ? [traefik.release] : [],
+        ingressTcp: traefik ? { entryPoints: traefik.tcpEntryPoints } : undefined,
+        clusterIssuerName: certManager?.clusterIssuerName,
+        issuerReady: certManager?.ready ?? [],
+        notebookPrerequisites,
     };
 }

@@ -1,0 +1,114 @@
+import * as k8s from "@pulumi/kubernetes";
+import { CertManager as CertManagerChart } from "@pulumi/kubernetes-cert-manager";
+import * as pulumi from "@pulumi/pulumi";
+import { CertManagerConfig, LETSENCRYPT_PRODUCTION, LETSENCRYPT_STAGING } from "../../config/certManager";
+import { chartAt } from "../charts";
+import { appLabels } from "../k8s/labels";
+import { podSecurityNamespace } from "../k8s/namespace";
+
+/** Names of the ClusterIssuers the platform creates. */
+export const ISSUERS = {
+    selfSigned: "selfsigned",
+    ca: "research-platform-ca",
+    staging: "letsencrypt-staging",
+    production: "letsencrypt-production",
+} as const;
+
+export interface CertManagerArgs {
+    config: CertManagerConfig;
+    provider: k8s.Provider;
+    /** `selfSigned` or `acme` (see `effectiveIssuer`). */
+    issuer: "selfSigned" | "acme";
+    /** IngressClass for ACME HTTP-01 challenges (required for `acme`). */
+    ingressClassName?: string;
+}
+
+/**
+ * cert-manager through `@pulumi/kubernetes-cert-manager` (a Helm release with its CRDs), then the
+ * ClusterIssuers: for `selfSigned`, a self-signed root that issues the platform CA and a `ca`
+ * issuer from it; for `acme`, Let's Encrypt staging and production (HTTP-01 through the ingress class).
+ */
+export class CertManager extends pulumi.ComponentResource {
+    /** The ClusterIssuer apps use. */
+    readonly clusterIssuerName: string;
+    /** The issuers (and the CA certificate): wait on these before requesting certificates. */
+    readonly ready: pulumi.Resource[];
+
+    constructor(name: string, args: CertManagerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("research-platform:cluster:CertManager", name, args, opts);
+        const cfg = args.config;
+        const childOpts = { parent: this, provider: args.provider };
+        const chart = chartAt("certManager", cfg.chartVersion);
+
+        const namespace = podSecurityNamespace("cert-manager", { name: cfg.namespace, podSecurity: "restricted" }, childOpts);
+
+        const certManager = new CertManagerChart(
+            "cert-manager",
+            {
+                installCRDs: true,
+                resources: cfg.resources,
+                helmOptions: {
+                    name: "cert-manager",
+                    namespace: cfg.namespace,
+                    chart: chart.chart,
+                    version: chart.version,
+                    repositoryOpts: { repo: chart.repo },
+                    atomic: true,
+                    cleanupOnFail: true,
+                    createNamespace: false,
+                    timeout: cfg.timeoutSeconds,
+                },
+            },
+            { parent: this, providers: { kubernetes: args.provider }, dependsOn: [namespace] },
+        );
+
+        const issuerOpts = { ...childOpts, dependsOn: [certManager] };
+        const labels = appLabels("cert-manager", { component: "issuer" });
+        const clusterIssuer = (resourceName: string, issuerName: string, spec: Record<string, unknown>, extra: pulumi.Resource[] = []) =>
+            new k8s.apiextensions.CustomResource(
+                resourceName,
+                { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: issuerName, labels }, spec },
+                { ...issuerOpts, dependsOn: [certManager, ...extra] },
+            );
+
+        if (args.issuer === "selfSigned") {
+            const root = clusterIssuer("selfsigned-issuer", ISSUERS.selfSigned, { selfSigned: {} });
+            const caCert = new k8s.apiextensions.CustomResource(
+                "platform-ca",
+                {
+                    apiVersion: "cert-manager.io/v1",
+                    kind: "Certificate",
+                    metadata: { name: ISSUERS.ca, namespace: cfg.namespace, labels },
+                    spec: {
+                        isCA: true,
+                        commonName: cfg.ca.commonName,
+                        secretName: ISSUERS.ca,
+                        duration: "87600h",
+                        privateKey: { algorithm: "ECDSA", size: 256 },
+                        issuerRef: { name: ISSUERS.selfSigned, kind: "ClusterIssuer", group: "cert-manager.io" },
+                    },
+                },
+                { ...issuerOpts, dependsOn: [certManager, root] },
+            );
+            // A ClusterIssuer's secrets live in the cluster resource namespace (cert-manager's own).
+            const ca = clusterIssuer("platform-ca-issuer", ISSUERS.ca, { ca: { secretName: ISSUERS.ca } }, [caCert]);
+            this.clusterIssuerName = ISSUERS.ca;
+            this.ready = [root, caCert, ca];
+        } else {
+            if (!cfg.acme.email || !args.ingressClassName) throw new Error("cert-manager acme issuers need certManager.acme.email and an ingress class (checked by the config)");
+            const acme = (server: string, issuerName: string) => ({
+                acme: {
+                    server,
+                    email: cfg.acme.email,
+                    privateKeySecretRef: { name: `${issuerName}-account-key` },
+                    solvers: [{ http01: { ingress: { ingressClassName: args.ingressClassName } } }],
+                },
+            });
+            const staging = clusterIssuer("letsencrypt-staging", ISSUERS.staging, acme(LETSENCRYPT_STAGING, ISSUERS.staging));
+            const production = clusterIssuer("letsencrypt-production", ISSUERS.production, acme(LETSENCRYPT_PRODUCTION, ISSUERS.production));
+            this.clusterIssuerName = cfg.acme.use === "staging" ? ISSUERS.staging : ISSUERS.production;
+            this.ready = [staging, production];
+        }
+        this.registerOutputs({ clusterIssuerName: this.clusterIssuerName });
+    }
+}

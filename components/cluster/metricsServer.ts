@@ -1,0 +1,52 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { MetricsServerConfig } from "../../config/metricsServer";
+import { chartAt } from "../charts";
+import { helmRelease } from "../k8s/helmRelease";
+import { podSecurityNamespace } from "../k8s/namespace";
+
+export interface MetricsServerArgs {
+    config: MetricsServerConfig;
+    provider: k8s.Provider;
+    /** What metrics-server waits on: the OpenKruise release (the mission's order), if any. */
+    dependsOn: pulumi.Resource[];
+}
+
+/**
+ * metrics-server from its chart. With `kubeletInsecureTls` (kind) it skips verifying the
+ * kubelets' self-signed serving certificates and reaches them by InternalIP. TLS of its own API
+ * stays `tls.type: metrics-server` (self-generated): the chart's `helm` mode is non-deterministic.
+ */
+export class MetricsServer extends pulumi.ComponentResource {
+    readonly release: k8s.helm.v3.Release;
+
+    constructor(name: string, args: MetricsServerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("research-platform:cluster:MetricsServer", name, args, opts);
+        const cfg = args.config;
+        const childOpts = { parent: this, provider: args.provider };
+
+        // kube-system exists already; any other namespace is the program's (the chart's pods meet restricted).
+        const namespace =
+            cfg.namespace === "kube-system" ? undefined : podSecurityNamespace("metrics-server", { name: cfg.namespace, podSecurity: "restricted" }, childOpts);
+
+        this.release = helmRelease(
+            "metrics-server",
+            {
+                name: "metrics-server",
+                namespace: cfg.namespace,
+                chart: chartAt("metricsServer", cfg.chartVersion),
+                timeoutSeconds: cfg.timeoutSeconds,
+                values: {
+                    replicas: cfg.replicas,
+                    // kind: kubelets serve self-signed certificates and node names do not resolve, so use InternalIP.
+                    args: cfg.kubeletInsecureTls ? ["--kubelet-insecure-tls", "--kubelet-preferred-address-types=InternalIP"] : [],
+                    resources: cfg.resources,
+                    podDisruptionBudget: { enabled: cfg.replicas > 1, minAvailable: cfg.replicas > 1 ? 1 : null },
+                    tls: { type: "metrics-server" },
+                },
+            },
+            { ...childOpts, dependsOn: [...(namespace ? [namespace] : []), ...args.dependsOn] },
+        );
+        this.registerOutputs({ namespace: cfg.namespace });
+    }
+}

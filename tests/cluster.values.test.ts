@@ -1,0 +1,88 @@
+/**
+ * The add-on releases' values, for dev and prod, checked against the upstream reference charts in
+ * `CHART_REFERENCE_DIR` (default `../shared/reference/charts`): against `values.schema.json` where
+ * the chart has one (defaults from `values.yaml` merged first, as Helm does), otherwise key by key
+ * against `values.yaml`.
+ */
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import Ajv from "ajv";
+import Ajv2020 from "ajv/dist/2020";
+import { parse } from "yaml";
+import { secretSpecs } from "../config";
+import { charts, referenceFolder } from "../components/charts";
+import { helmRecord } from "../tools/lib/render";
+import { PROJECT_DIR, runProgram } from "./harness";
+
+const REFERENCE_DIR = process.env.CHART_REFERENCE_DIR ?? path.resolve(PROJECT_DIR, "..", "shared", "reference", "charts");
+const ADDON_CHARTS: string[] = [charts.kruise, charts.metricsServer, charts.metallb, charts.certManager, charts.traefik].map((c) => c.chart);
+
+type Values = Record<string, unknown>;
+const isObject = (v: unknown): v is Values => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/** Helm's coalescing of user values over chart defaults: maps merge, everything else replaces. */
+function merge(defaults: unknown, values: unknown): unknown {
+    if (!isObject(defaults) || !isObject(values)) return values === undefined ? defaults : values;
+    const out: Values = { ...defaults };
+    for (const [k, v] of Object.entries(values)) out[k] = merge(defaults[k], v);
+    return out;
+}
+
+/** Kubernetes-typed values (a container's `resources`): their keys come from the Kubernetes API, not the chart. */
+const KUBERNETES_TYPED = new Set(["resources"]);
+
+/** Keys of `values` absent from the chart's `values.yaml` (free-form maps, empty or null by default, accept anything). */
+function unknownKeys(defaults: unknown, values: unknown, at = ""): string[] {
+    if (!isObject(values) || !isObject(defaults) || Object.keys(defaults).length === 0) return [];
+    return Object.entries(values).flatMap(([k, v]) => {
+        const p = at ? `${at}.${k}` : k;
+        if (!(k in defaults)) return [p];
+        if (KUBERNETES_TYPED.has(k)) return [];
+        return unknownKeys(defaults[k], v, p);
+    });
+}
+
+function validate(folder: string, values: Values): string[] {
+    const dir = path.join(REFERENCE_DIR, folder);
+    const defaults = parse(fs.readFileSync(path.join(dir, "values.yaml"), "utf8")) as Values;
+    const schemaFile = path.join(dir, "values.schema.json");
+    if (!fs.existsSync(schemaFile)) return unknownKeys(defaults, values).map((k) => `${k}: not a key of the chart's values.yaml`);
+    const schema = JSON.parse(fs.readFileSync(schemaFile, "utf8")) as { $schema?: string };
+    const ajv = String(schema.$schema ?? "").includes("2020-12") ? new Ajv2020({ strict: false, allErrors: true }) : new Ajv({ strict: false, allErrors: true });
+    const { $schema: _ignored, ...body } = schema;
+    const check = ajv.compile(body);
+    if (check(merge(defaults, values))) return [];
+    return (check.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message ?? ""} ${JSON.stringify(e.params)}`);
+}
+
+describe("cluster add-ons: values against the reference charts", function () {
+    if (!fs.existsSync(REFERENCE_DIR)) {
+        it.skip(`reference charts not found at ${REFERENCE_DIR} (set CHART_REFERENCE_DIR)`, () => undefined);
+        return;
+    }
+
+    for (const stack of ["dev", "prod"] as const) {
+        for (const tcp of [false, true]) {
+            it(`${stack}${tcp ? " with TCP entrypoints" : ""}: every add-on release's values validate`, async () => {
+                const run = await runProgram({
+                    stack,
+                    set: [...(tcp ? ['ingress.tcpPorts=[{"name":"flare","port":8002},{"name":"legacy","port":563}]'] : []), ...(stack === "prod" ? ["metallb.enabled=true", 'metallb.addresses=["10.20.0.0/28"]'] : [])],
+                    secrets: stack === "prod" ? secretSpecs.map((s) => `${s.key}=placeholder`) : [],
+                });
+                const records = run.resources.map(helmRecord).filter((h): h is NonNullable<typeof h> => h !== undefined && ADDON_CHARTS.includes(h.chart));
+                assert.deepEqual(records.map((h) => h.chart).sort(), [...ADDON_CHARTS].sort(), "all five add-on charts are in the plan");
+                for (const h of records) {
+                    const folder = referenceFolder({ chart: h.chart, repo: h.repository, version: h.version });
+                    assert.ok(fs.existsSync(path.join(REFERENCE_DIR, folder)), `reference folder ${folder} exists for the pinned version`);
+                    assert.deepEqual(validate(folder, h.values), [], `${h.chart} ${h.version} values`);
+                }
+            });
+        }
+    }
+
+    it("catches a key the chart does not have (the check can fail)", () => {
+        assert.notDeepEqual(validate(referenceFolder(charts.traefik), { ports: { flare: { port: 8002, expose: true } } }), []);
+        assert.notDeepEqual(validate(referenceFolder(charts.kruise), { manager: { replica: 2 } }), []);
+    });
+});
