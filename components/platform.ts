@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config";
+import { Nvflare } from "./apps/nvflare";
 import { ClusterHandles, clusterAddons } from "./cluster";
 
 export interface PlatformArgs {
@@ -41,6 +42,25 @@ export class Platform extends pulumi.ComponentResource {
             environment: cfg.kubernetes.environment,
             kubernetesContext: cfg.kubernetes.context ?? "(current context)",
         };
+
+        if (cfg.nvflare.enabled) {
+            // Until the ingress add-on hands over its entrypoints, take them from `ingress.tcpPorts` (read defensively: the key is added there).
+            const tcpPorts = (cfg.ingress as { tcpPorts?: { name: string; port: number }[] }).tcpPorts ?? [];
+            const nvflare = new Nvflare(
+                "nvflare",
+                {
+                    config: cfg.nvflare,
+                    provider: this.provider,
+                    protect: cfg.kubernetes.environment === "prod",
+                    loadBalancerReady: this.cluster.loadBalancerReady,
+                    ingressTcp: this.cluster.ingressTcp ?? { entryPoints: Object.fromEntries(tcpPorts.map((p) => [p.port, p.name])) },
+                    ingressReady: this.cluster.ingressReady,
+                },
+                { parent: this },
+            );
+            this.stackOutputs.nvflareEndpoints = nvflare.endpoints;
+            this.stackOutputs.nvflareHostsLines = nvflare.hostsLines;
+        }
 
         this.registerOutputs(this.stackOutputs);
     }
