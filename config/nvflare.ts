@@ -114,9 +114,12 @@ export const nvflareSchema = z
         exposure: z
             .enum(NVFLARE_EXPOSURES, { error: msg(`must be one of ${NVFLARE_EXPOSURES.join(", ")}`, "set nvflare.exposure to loadBalancer (default), ingressTcp, nodePort or none") })
             .default("loadBalancer"),
-        /** The UID/GID the pods run as: for hostPath and PVC workspaces, the owner of the startup kits (keys are mode 0600). */
-        runAsUser: z.number().int().min(1).default(1000),
-        runAsGroup: z.number().int().min(1).default(1000),
+        /**
+         * The UID/GID the pods run as (default 65532, the platform's non-root user). With a hostPath or PVC
+         * workspace the startup kits must be readable by it (keys are mode 0600): chown the kits, or set the owner's UID here.
+         */
+        runAsUser: z.number({ error: msg("must be a UID", "use a whole number above 0") }).int().min(1, { message: msg("must not be 0 (root)", "use the UID that owns the startup kits, e.g. 65532") }).optional(),
+        runAsGroup: z.number({ error: msg("must be a GID", "use a whole number above 0") }).int().min(1, { message: msg("must not be 0 (root)", "use the GID that owns the startup kits") }).optional(),
         /** Default requests and limits per role; a participant's own `resources` wins. */
         resources: z
             .strictObject({ overseer: resources.optional(), server: resources.optional(), client: resources.optional() })

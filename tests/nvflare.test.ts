@@ -188,6 +188,24 @@ describe("nvflare: seed 002's HA example", () => {
         assert.equal(server.livenessProbe.tcpSocket.port, "admin-port");
     });
 
+    it("runs as the platform's non-root UID unless the kits' owner is configured", async () => {
+        for (const d of run.all(DEPLOYMENT)) assert.equal(d.inputs.spec.template.spec.securityContext.runAsUser, 65532);
+        const r = await runProgram({ stack: "dev", set: [nv({ runAsUser: 1000, runAsGroup: 1000 })] });
+        assert.deepEqual(
+            [r.one(DEPLOYMENT, "nvflare-server1").inputs.spec.template.spec.securityContext.runAsUser, r.one(DEPLOYMENT, "nvflare-server1").inputs.spec.template.spec.securityContext.fsGroup],
+            [1000, 1000],
+        );
+        const p = await configProblems({ stack: "dev", set: [nv({ runAsUser: 0 })] });
+        assert.ok(p.some((l) => l.startsWith("research-platform:nvflare.runAsUser: must not be 0 (root)")), p.join("\n"));
+    });
+
+    it("admits traffic only to the NVFlare ports", () => {
+        const np = run.one("kubernetes:networking.k8s.io/v1:NetworkPolicy", "nvflare-ingress");
+        assert.deepEqual(np.inputs.spec.podSelector, { matchLabels: { "app.kubernetes.io/name": "nvflare" } });
+        assert.deepEqual(np.inputs.spec.ingress, [{ ports: [8443, 8002, 8003, 8102, 8103].map((port) => ({ port, protocol: "TCP" })) }]);
+        for (const d of run.all(DEPLOYMENT)) assert.equal(d.inputs.spec.template.metadata.labels["app.kubernetes.io/name"], "nvflare");
+    });
+
     it("labels the namespace baseline, with the reason, only because a hostPath is configured", () => {
         const ns = run.one(NAMESPACE, "nvflare-ns");
         assert.equal(ns.inputs.metadata.labels["pod-security.kubernetes.io/enforce"], "baseline");

@@ -174,6 +174,7 @@ export class Nvflare extends pulumi.ComponentResource {
         const cfg = args.config;
         const child = { parent: this, provider: args.provider };
         const hostPath = usesHostPath(cfg);
+        const everyone = participants(cfg);
 
         const ns = podSecurityNamespace(
             `${name}-ns`,
@@ -188,8 +189,25 @@ export class Nvflare extends pulumi.ComponentResource {
         );
         this.namespace = ns.metadata.name;
 
+        // Ingress only to the NVFlare ports (the pods listen on nothing else); egress stays open because
+        // clients dial servers at other sites and servers dial the overseer.
+        const allPorts = everyone.flatMap((p) => p.ports.map((x) => ({ port: x.port, protocol: "TCP" })));
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-ingress`,
+            {
+                metadata: { name: "nvflare", namespace: this.namespace, labels: appLabels("nvflare") },
+                spec: {
+                    podSelector: { matchLabels: { "app.kubernetes.io/name": "nvflare" } },
+                    policyTypes: ["Ingress", "Egress"],
+                    ingress: allPorts.length > 0 ? [{ ports: allPorts }] : [],
+                    egress: [{}],
+                },
+            },
+            child,
+        );
+
         const addresses: pulumi.Output<[string, string[]]>[] = [];
-        for (const p of participants(cfg)) {
+        for (const p of everyone) {
             const labels = { ...appLabels("nvflare", { component: p.role, instance: p.name, version: imageTag(cfg.image!) }), system: p.name };
             const selector = { system: p.name };
             const { volumes, mounts } = storage(cfg, p);
@@ -292,7 +310,7 @@ export class Nvflare extends pulumi.ComponentResource {
         }
 
         const resolved = pulumi.all(addresses);
-        const names = participants(cfg).filter((p) => p.ports.length > 0).map((p) => p.name);
+        const names = everyone.filter((p) => p.ports.length > 0).map((p) => p.name);
         this.endpoints = resolved.apply((rs) => Object.fromEntries(rs.map(([, eps], i) => [names[i], eps])));
         this.hostsLines = resolved.apply((rs) => (cfg.exposure === "none" ? [] : rs.map(([h], i) => `${h} ${names[i]}`)));
 
