@@ -52,6 +52,7 @@ export class Platform extends pulumi.ComponentResource {
                     config: cfg.nvflare,
                     provider: this.provider,
                     protect: cfg.kubernetes.environment === "prod",
+                    loadBalancerAvailable: this.cluster.loadBalancerAvailable,
                     loadBalancerReady: this.cluster.loadBalancerReady,
                     ingressTcp: this.cluster.ingressTcp ?? { entryPoints: Object.fromEntries(tcpPorts.map((p) => [p.port, p.name])) },
                     ingressReady: this.cluster.ingressReady,

@@ -56,6 +56,7 @@ async function runComponent(nvflare: Record<string, unknown>, handles: { ingress
                 config,
                 provider,
                 protect: false,
+                loadBalancerAvailable: true,
                 loadBalancerReady: [pool],
                 ingressTcp: handles.ingressTcp ? { entryPoints: handles.ingressTcp } : undefined,
                 ingressReady: [traefik],
@@ -446,6 +447,11 @@ describe("nvflare: scale", () => {
         assert.equal(Object.keys(endpoints).length, 100);
         assert.equal((run.output("nvflareHostsLines").value as string[]).length, 100);
         assert.equal(container(run.one(DEPLOYMENT, "nvflare-site-99")).args.at(-1), "org=org-1");
+    });
+
+    it("keeps pods free of per-Service environment variables (hundreds of Services in one namespace)", async () => {
+        const run = await runProgram({ stack: "dev" });
+        for (const d of run.all(DEPLOYMENT)) assert.equal(d.inputs.spec.template.spec.enableServiceLinks, false);
     });
 
     it("validates 1000 participants and reports every duplicate in one pass", () => {

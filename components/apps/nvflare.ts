@@ -18,6 +18,8 @@ export interface NvflareArgs {
     provider: k8s.Provider;
     /** Protect the namespace (it holds the participants' Deployments and, in secret mode, their startup kits). */
     protect: boolean;
+    /** Whether LoadBalancer Services get an address on this cluster (exposure `loadBalancer`). */
+    loadBalancerAvailable: boolean;
     /** Wait on these before creating LoadBalancer Services (exposure `loadBalancer`). */
     loadBalancerReady: pulumi.Resource[];
     /** Traefik TCP entrypoints by port (exposure `ingressTcp`); every NVFlare port must have one. */
@@ -175,6 +177,9 @@ export class Nvflare extends pulumi.ComponentResource {
         const child = { parent: this, provider: args.provider };
         const hostPath = usesHostPath(cfg);
         const everyone = participants(cfg);
+        if (cfg.exposure === "loadBalancer" && !args.loadBalancerAvailable) {
+            pulumi.log.warn("nvflare.exposure is loadBalancer but the cluster reports no load balancer: the Services will wait for an address that never comes. Enable MetalLB or choose exposure ingressTcp, nodePort or none.", this);
+        }
 
         const ns = podSecurityNamespace(
             `${name}-ns`,
