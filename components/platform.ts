@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config";
 import { JupyterHub } from "./apps/jupyterhub";
+import { Nvflare } from "./apps/nvflare";
 import { ClusterHandles, clusterAddons } from "./cluster";
 import type { HubOffload } from "./apps/hubOffload";
 import { hostFiles, oauth2ProxyEnv } from "./apps/interlinkHost";
@@ -85,6 +86,24 @@ export class Platform extends pulumi.ComponentResource {
             );
             this.stackOutputs.jupyterhubUrl = hub.url;
             if (hub.adminPassword) this.stackOutputs.jupyterhubAdminPassword = hub.adminPassword;
+        }
+
+        if (cfg.nvflare.enabled) {
+            const nvflare = new Nvflare(
+                "nvflare",
+                {
+                    config: cfg.nvflare,
+                    provider: this.provider,
+                    protect: cfg.kubernetes.environment === "prod",
+                    loadBalancerAvailable: this.cluster.loadBalancerAvailable,
+                    loadBalancerReady: this.cluster.loadBalancerReady,
+                    ingressTcp: this.cluster.ingressTcp,
+                    ingressReady: this.cluster.ingressReady,
+                },
+                { parent: this },
+            );
+            this.stackOutputs.nvflareEndpoints = nvflare.endpoints;
+            this.stackOutputs.nvflareHostsLines = nvflare.hostsLines;
         }
 
         this.registerOutputs(this.stackOutputs);

@@ -5,7 +5,7 @@ import type { ClusterHandles } from "../components/cluster";
 import { Platform } from "../components/platform";
 import { settle } from "../tools/lib/mockRuntime";
 import { runPlan } from "../tools/lib/plan";
-import { PROJECT_DIR } from "./harness";
+import { APPS_OFF, PROJECT_DIR } from "./harness";
 
 /** Run the real program and return the ClusterHandles the Platform got, with the handle resources' names. */
 async function handles(stack: "dev" | "prod", sets: string[] = []): Promise<{ h: ClusterHandles; names: (rs: pulumi.Resource[]) => Promise<string[]> }> {
@@ -55,7 +55,7 @@ describe("cluster add-ons: handles for the applications", () => {
     it("falls back to the kruise release, and to nothing, as add-ons are disabled", async () => {
         let { h, names } = await handles("dev", ["metricsServer.enabled=false"]);
         assert.deepEqual(await names(h.notebookPrerequisites), ["kruise"]);
-        ({ h, names } = await handles("dev", ["metricsServer.enabled=false", "kruise.enabled=false", "storage.enabled=false", "certManager.enabled=false", "ingress.enabled=false", "metallb.enabled=false"]));
+        ({ h, names } = await handles("dev", ["metricsServer.enabled=false", "kruise.enabled=false", "storage.enabled=false", "certManager.enabled=false", "ingress.enabled=false", "metallb.enabled=false", ...APPS_OFF]));
         assert.deepEqual(h.notebookPrerequisites, []);
         assert.equal(h.storageClassName, undefined);
         assert.equal(h.ingressClassName, undefined);

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { secretSpecs } from "../config";
 import { charts } from "../components/charts";
-import { Run, TestResource, runProgram } from "./harness";
+import { APPS_OFF, Run, TestResource, runProgram } from "./harness";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const NAMESPACE = "kubernetes:core/v1:Namespace";
@@ -50,7 +50,7 @@ describe("cluster add-ons: dev (kind)", () => {
         assert.equal(sc.inputs.metadata.name, "local-path");
         assert.equal(sc.inputs.provisioner, "rancher.io/local-path");
         assert.equal(sc.inputs.volumeBindingMode, "WaitForFirstConsumer");
-        assert.equal(run.all("kubernetes:apps/v1:Deployment").length, 0, "no provisioner Deployment that would fight kind's");
+        assert.equal(run.allIn("research-platform:cluster:Storage", "kubernetes:apps/v1:Deployment").length, 0, "no provisioner Deployment that would fight kind's");
         assert.equal(run.find(NAMESPACE, "local-path-storage"), undefined);
         assert.equal(run.find("kubernetes:core/v1:ConfigMap", "local-path-config"), undefined);
     });
@@ -221,6 +221,7 @@ describe("cluster add-ons: switches", () => {
             "metricsServer.enabled=false",
             "certManager.enabled=false",
             "ingress.enabled=false",
+            ...APPS_OFF,
         ]);
         const addOn = (r: { urn: string }) => r.urn.includes("research-platform:cluster:");
         assert.deepEqual(run.all(RELEASE).filter(addOn).map((r) => r.name), []);

@@ -17,6 +17,9 @@ import { findProjectDir } from "../tools/lib/projectDir";
 
 export const PROJECT_DIR = findProjectDir(__dirname);
 
+/** `--set`s that turn every application off: for tests of the cluster add-ons alone. */
+export const APPS_OFF = ["distributedNotebook", "jupyterhub", "interlink", "nvflare", "diracx"].map((c) => `${c}.enabled=false`);
+
 export interface RunOptions {
     /** Stack whose committed `Pulumi.<stack>.yaml` is the base config (default "dev"). */
     stack?: string;
@@ -56,6 +59,11 @@ export class Run {
     /** Every resource of a type token, e.g. `kubernetes:apps/v1:Deployment`. */
     all(type: string): TestResource[] {
         return this.resources.filter((r) => r.type === type);
+    }
+
+    /** Every resource of a type inside a component type, e.g. `allIn("research-platform:apps:Nvflare", "kubernetes:apps/v1:Deployment")`. */
+    allIn(componentType: string, type: string): TestResource[] {
+        return this.all(type).filter((r) => r.urn.split("::")[2].split("$").includes(componentType));
     }
 
     /** The one resource of a type with a Pulumi name; fails the test if there is not exactly one. */
