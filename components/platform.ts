@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config";
+import { Diracx } from "./apps/diracx";
 import { JupyterHub } from "./apps/jupyterhub";
 import { Nvflare } from "./apps/nvflare";
 import { ClusterHandles, clusterAddons } from "./cluster";
@@ -104,6 +105,32 @@ export class Platform extends pulumi.ComponentResource {
             );
             this.stackOutputs.nvflareEndpoints = nvflare.endpoints;
             this.stackOutputs.nvflareHostsLines = nvflare.hostsLines;
+        }
+
+        if (cfg.diracx.enabled) {
+            const h = this.cluster;
+            const s = cfg.secrets;
+            const diracx = new Diracx(
+                "diracx",
+                {
+                    config: cfg.diracx,
+                    environment: cfg.kubernetes.environment,
+                    provider: this.provider,
+                    secrets: { mysqlPassword: s.diracxMysqlPassword, mysqlRootPassword: s.diracxMysqlRootPassword, opensearchPassword: s.diracxOpensearchPassword, s3ClientSecret: s.diracxS3ClientSecret },
+                    ingressClassName: h.ingressClassName,
+                    ingressReady: h.ingressReady,
+                    clusterIssuerName: h.clusterIssuerName,
+                    issuerReady: h.issuerReady,
+                    storageClassName: h.storageClassName,
+                    storageReady: h.storageReady,
+                },
+                { parent: this },
+            );
+            this.stackOutputs.diracxUrl = diracx.url;
+            this.stackOutputs.diracxApiDocsUrl = diracx.apiDocsUrl;
+            if (diracx.login) this.stackOutputs.diracxLogin = diracx.login;
+            if (diracx.demoUserPassword) this.stackOutputs.diracxDemoUserPassword = diracx.demoUserPassword;
+            if (diracx.grafanaAdminPassword) this.stackOutputs.diracxGrafanaAdminPassword = diracx.grafanaAdminPassword;
         }
 
         this.registerOutputs(this.stackOutputs);

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { addressProblem } from "../config/metallb";
-import { configProblems } from "./harness";
+import { APPS_OFF, configProblems } from "./harness";
 
 describe("cluster add-ons: configuration errors", () => {
     it("refuses LoadBalancer exposure on kind with MetalLB disabled, naming both keys", async () => {
@@ -49,7 +49,7 @@ describe("cluster add-ons: configuration errors", () => {
     });
 
     it("requires an e-mail and an ingress controller for the ACME issuers", async () => {
-        const problems = await configProblems({ set: ["certManager.issuer=acme", "ingress.enabled=false"] });
+        const problems = await configProblems({ set: ["certManager.issuer=acme", "ingress.enabled=false", ...APPS_OFF] });
         assert.deepEqual(problems.map((p) => p.split(": ")[0]).sort(), ["research-platform:certManager.acme.email", "research-platform:certManager.issuer"]);
         assert.ok(problems.every((p) => /\. Fix: \S/.test(p)));
     });
