@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config";
+import { DistributedNotebook } from "./apps/distributedNotebook";
 import { ClusterHandles, clusterAddons } from "./cluster";
 
 export interface PlatformArgs {
@@ -41,6 +42,17 @@ export class Platform extends pulumi.ComponentResource {
             environment: cfg.kubernetes.environment,
             kubernetesContext: cfg.kubernetes.context ?? "(current context)",
         };
+
+        if (cfg.distributedNotebook.enabled) {
+            const notebook = new DistributedNotebook(
+                "distributed-notebook",
+                { config: cfg.distributedNotebook, provider: this.provider, environment: cfg.kubernetes.environment, handles: this.cluster },
+                { parent: this },
+            );
+            this.stackOutputs.distributedNotebookUrl = notebook.notebookUrl;
+            this.stackOutputs.distributedNotebookGateway = notebook.gatewayAddress;
+            this.stackOutputs.distributedNotebookToken = notebook.notebookToken;
+        }
 
         this.registerOutputs(this.stackOutputs);
     }
