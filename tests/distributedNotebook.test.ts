@@ -353,6 +353,21 @@ describe("distributedNotebook: security", () => {
     });
 });
 
+describe("distributedNotebook: manifest schemas", () => {
+    it("validates every object against the Kubernetes OpenAPI schema (kubernetes-models)", async () => {
+        const run = await runProgram({ set: ["distributedNotebook.workloadDriver.enabled=true"] });
+        const component = run.one(COMPONENT, "distributed-notebook");
+        const manifests = run.descendants(component).filter((r) => r.custom && r.type.startsWith("kubernetes:"));
+        assert.ok(manifests.length > 30, `found ${manifests.length} manifests`);
+        for (const r of manifests) {
+            const { apiVersion, kind } = r.inputs as { apiVersion: string; kind: string };
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const mod = require(`kubernetes-models/${apiVersion}/${kind}`) as Record<string, new (data: unknown) => { validate(): void }>;
+            assert.doesNotThrow(() => new mod[kind](r.inputs).validate(), `${kind} ${r.inputs.metadata?.namespace ?? ""}/${r.inputs.metadata?.name}`);
+        }
+    });
+});
+
 describe("distributedNotebook: ordering", () => {
     /** The component alone, with stand-ins for the add-ons' handles. */
     async function withHandles(serviceType: "LoadBalancer" | "ClusterIP") {
