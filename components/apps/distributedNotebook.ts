@@ -283,7 +283,7 @@ export interface DistributedNotebookArgs {
     provider: k8s.Provider;
     /** `prod` protects the local daemons' StatefulSet, namespace and claims. */
     environment: Environment;
-    /** Whether the cluster is kind (the LoadBalancer addresses then come from MetalLB). */
+    /** What the add-ons hand over: OpenKruise then metrics-server, the storage class, the MetalLB pools. */
     handles: Pick<ClusterHandles, "notebookPrerequisites" | "storageClassName" | "storageReady" | "loadBalancerReady">;
 }
 
@@ -545,7 +545,12 @@ export class DistributedNotebook extends pulumi.ComponentResource {
                                         // Upstream's name: it carries the pod name.
                                         fieldEnv("NODE_NAME", "metadata.name"),
                                     ],
-                                    volumeMounts: [{ name: "gateway-config-file", mountPath: `${CONFIG_DIR}/daemon.yml`, subPath: "daemon.yml", readOnly: true }, tmp()],
+                                    volumeMounts: [
+                                        // The gateway writes kernel files next to daemon.yml: a writable directory with the file mounted inside.
+                                        { name: "shared-config", mountPath: CONFIG_DIR },
+                                        { name: "gateway-config-file", mountPath: `${CONFIG_DIR}/daemon.yml`, subPath: "daemon.yml", readOnly: true },
+                                        tmp(),
+                                    ],
                                     resources: c.resources.gateway,
                                     startupProbe: { tcpSocket: { port: c.ports.provisioner }, periodSeconds: 5, failureThreshold: 60 },
                                     readinessProbe: { tcpSocket: { port: c.ports.provisioner }, periodSeconds: 10 },
@@ -585,6 +590,7 @@ export class DistributedNotebook extends pulumi.ComponentResource {
                                 { name: "gateway-config-file", configMap: { name: NAMES.daemonConfigMap, defaultMode: 0o440 } },
                                 { name: NAMES.kubeSchedulerConfigMap, configMap: { name: NAMES.kubeSchedulerConfigMap } },
                                 { name: NAMES.schedulerExtenderConfigMap, configMap: { name: NAMES.schedulerExtenderConfigMap } },
+                                { name: "shared-config", emptyDir: {} },
                                 { name: "tmp", emptyDir: {} },
                             ],
                         },
