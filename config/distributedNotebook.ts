@@ -123,6 +123,13 @@ export const distributedNotebookSchema = z
         if (c.virtualGpusPerNode < c.gpusPerNode) {
             ctx.addIssue({ code: "custom", path: ["virtualGpusPerNode"], message: msg(`is ${c.virtualGpusPerNode}, fewer than gpusPerNode (${c.gpusPerNode})`, `set it to at least ${c.gpusPerNode} (upstream: gpusPerNode x 3 x smrReplicas)`) });
         }
+        if (c.minNodes > c.localDaemons) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["minNodes"],
+                message: msg(`is ${c.minNodes}, but only ${c.localDaemons} local daemons (hosts) run`, `lower minNodes to at most ${c.localDaemons} or raise localDaemons`),
+            });
+        }
         if (c.minNodes > c.maxNodes) {
             ctx.addIssue({ code: "custom", path: ["minNodes"], message: msg(`is ${c.minNodes}, more than maxNodes (${c.maxNodes})`, "set minNodes <= maxNodes") });
         }

@@ -477,6 +477,13 @@ describe("distributedNotebook: config errors", () => {
         assert.match(problems[0], /^research-platform:distributedNotebook\.smrReplicas: is 5 but only 4 local daemons run.*Fix: lower smrReplicas or raise localDaemons/);
     });
 
+    it("refuses a minimum cluster size the local daemons cannot provide", async () => {
+        const problems = await configProblems({ empty: true, set: [...on, "distributedNotebook.localDaemons=3", "distributedNotebook.minNodes=4"] });
+        assert.equal(problems.length, 1, problems.join("\n"));
+        assert.match(problems[0], /^research-platform:distributedNotebook\.minNodes: is 4, but only 3 local daemons \(hosts\) run\. Fix: lower minNodes to at most 3/);
+        await runProgram({ empty: true, set: [...on, "distributedNotebook.localDaemons=3", "distributedNotebook.minNodes=3"] });
+    });
+
     it("refuses ports that collide in one pod or overlap the resource port range", async () => {
         const problems = await configProblems({ empty: true, set: [...on, "distributedNotebook.ports.hb=8081", "distributedNotebook.ports.schedulerHttp=9010"] });
         assert.equal(problems.length, 2, problems.join("\n"));
