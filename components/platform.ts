@@ -46,7 +46,17 @@ export class Platform extends pulumi.ComponentResource {
         if (cfg.distributedNotebook.enabled) {
             const notebook = new DistributedNotebook(
                 "distributed-notebook",
-                { config: cfg.distributedNotebook, provider: this.provider, environment: cfg.kubernetes.environment, handles: this.cluster },
+                {
+                    config: cfg.distributedNotebook,
+                    provider: this.provider,
+                    environment: cfg.kubernetes.environment,
+                    handles: {
+                        notebookPrerequisites: this.cluster.notebookPrerequisites,
+                        storageClassName: this.cluster.storageClassName,
+                        storageReady: this.cluster.storageReady,
+                        loadBalancerReady: this.cluster.loadBalancerReady,
+                    },
+                },
                 { parent: this },
             );
             this.stackOutputs.distributedNotebookUrl = notebook.notebookUrl;
