@@ -4,6 +4,7 @@ import type { PlatformConfig } from "../config";
 import { Diracx } from "./apps/diracx";
 import { JupyterHub } from "./apps/jupyterhub";
 import { Nvflare } from "./apps/nvflare";
+import { DistributedNotebook } from "./apps/distributedNotebook";
 import { ClusterHandles, clusterAddons } from "./cluster";
 import type { HubOffload } from "./apps/hubOffload";
 import { hostFiles, oauth2ProxyEnv } from "./apps/interlinkHost";
@@ -131,6 +132,27 @@ export class Platform extends pulumi.ComponentResource {
             if (diracx.login) this.stackOutputs.diracxLogin = diracx.login;
             if (diracx.demoUserPassword) this.stackOutputs.diracxDemoUserPassword = diracx.demoUserPassword;
             if (diracx.grafanaAdminPassword) this.stackOutputs.diracxGrafanaAdminPassword = diracx.grafanaAdminPassword;
+        }
+
+        if (cfg.distributedNotebook.enabled) {
+            const notebook = new DistributedNotebook(
+                "distributed-notebook",
+                {
+                    config: cfg.distributedNotebook,
+                    provider: this.provider,
+                    environment: cfg.kubernetes.environment,
+                    handles: {
+                        notebookPrerequisites: this.cluster.notebookPrerequisites,
+                        storageClassName: this.cluster.storageClassName,
+                        storageReady: this.cluster.storageReady,
+                        loadBalancerReady: this.cluster.loadBalancerReady,
+                    },
+                },
+                { parent: this },
+            );
+            this.stackOutputs.distributedNotebookUrl = notebook.notebookUrl;
+            this.stackOutputs.distributedNotebookGateway = notebook.gatewayAddress;
+            this.stackOutputs.distributedNotebookToken = notebook.notebookToken;
         }
 
         this.registerOutputs(this.stackOutputs);

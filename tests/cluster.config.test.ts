@@ -4,7 +4,7 @@ import { APPS_OFF, configProblems } from "./harness";
 
 describe("cluster add-ons: configuration errors", () => {
     it("refuses LoadBalancer exposure on kind with MetalLB disabled, naming both keys", async () => {
-        const problems = (await configProblems({ set: ["metallb.enabled=false"] })).filter((p) => !p.startsWith("research-platform:nvflare"));
+        const problems = (await configProblems({ set: ["metallb.enabled=false"] })).filter((p) => !/^research-platform:(nvflare|distributedNotebook)/.test(p));
         assert.equal(problems.length, 1);
         assert.match(problems[0], /^research-platform:ingress\.serviceType: is LoadBalancer, but on kind .*metallb\.enabled is false\. Fix: enable MetalLB/);
     });

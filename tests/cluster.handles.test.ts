@@ -40,7 +40,7 @@ describe("cluster add-ons: handles for the applications", () => {
         assert.deepEqual(h.ingressTcp, { entryPoints: {} });
         assert.equal(h.clusterIssuerName, "research-platform-ca");
         assert.deepEqual((await names(h.issuerReady)).sort(), ["platform-ca", "platform-ca-issuer", "selfsigned-issuer"]);
-        assert.deepEqual(await names(h.notebookPrerequisites), ["metrics-server"], "metrics-server, which itself waits on kruise");
+        assert.deepEqual(await names(h.notebookPrerequisites), ["kruise", "metrics-server"], "OpenKruise, then metrics-server (which itself waits on OpenKruise)");
     });
 
     it("prod: the ACME production issuer, a cloud load balancer, no MetalLB pool", async () => {

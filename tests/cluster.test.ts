@@ -238,7 +238,7 @@ describe("cluster add-ons: switches", () => {
     });
 
     it("runs metrics-server alone when OpenKruise is off", async () => {
-        const run = await runDev(["kruise.enabled=false"]);
+        const run = await runDev(["kruise.enabled=false", ...APPS_OFF]);
         const release = run.one(RELEASE, "metrics-server");
         assert.deepEqual(release.dependsOn.map((u) => run.byUrn(u).type), [NAMESPACE]);
     });

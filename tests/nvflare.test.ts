@@ -128,8 +128,8 @@ describe("nvflare: seed 002's HA example", () => {
                 for (const p of e.ports) if (p.name) assert.ok(s.inputs.spec.ports.some((q: { name: string }) => q.name === p.name));
             }
         }
-        assert.equal(run.all(DEPLOYMENT).length, 3);
-        assert.equal(run.all(SERVICE).length, 3);
+        assert.equal(run.allIn(NVFLARE, DEPLOYMENT).length, 3);
+        assert.equal(run.allIn(NVFLARE, SERVICE).length, 3);
     });
 
     it("keeps the seed's names, ports, commands and args (inline, without the fixture)", () => {
@@ -151,7 +151,7 @@ describe("nvflare: seed 002's HA example", () => {
     });
 
     it("fixes the builder's defects: Recreate strategy, the overseer has no persist volume, startup kits read-only", () => {
-        for (const d of run.all(DEPLOYMENT)) {
+        for (const d of run.allIn(NVFLARE, DEPLOYMENT)) {
             assert.equal(d.inputs.spec.strategy.type, "Recreate", d.name);
             const c = container(d);
             const name = d.inputs.metadata.name;
@@ -170,7 +170,7 @@ describe("nvflare: seed 002's HA example", () => {
     });
 
     it("gives every pod requests, limits, probes on the TCP ports, a restricted securityContext and no API token", () => {
-        for (const d of run.all(DEPLOYMENT)) {
+        for (const d of run.allIn(NVFLARE, DEPLOYMENT)) {
             const pod = d.inputs.spec.template.spec;
             const c = pod.containers[0];
             assert.ok(c.resources.requests.cpu && c.resources.requests.memory && c.resources.limits.cpu && c.resources.limits.memory, d.name);
@@ -191,7 +191,7 @@ describe("nvflare: seed 002's HA example", () => {
     });
 
     it("runs as the platform's non-root UID unless the kits' owner is configured", async () => {
-        for (const d of run.all(DEPLOYMENT)) assert.equal(d.inputs.spec.template.spec.securityContext.runAsUser, 65532);
+        for (const d of run.allIn(NVFLARE, DEPLOYMENT)) assert.equal(d.inputs.spec.template.spec.securityContext.runAsUser, 65532);
         const r = await runProgram({ stack: "dev", set: [nv({ runAsUser: 1000, runAsGroup: 1000 })] });
         assert.deepEqual(
             [r.one(DEPLOYMENT, "nvflare-server1").inputs.spec.template.spec.securityContext.runAsUser, r.one(DEPLOYMENT, "nvflare-server1").inputs.spec.template.spec.securityContext.fsGroup],
@@ -205,7 +205,7 @@ describe("nvflare: seed 002's HA example", () => {
         const np = run.one("kubernetes:networking.k8s.io/v1:NetworkPolicy", "nvflare-ingress");
         assert.deepEqual(np.inputs.spec.podSelector, { matchLabels: { "app.kubernetes.io/name": "nvflare" } });
         assert.deepEqual(np.inputs.spec.ingress, [{ ports: [8443, 8002, 8003, 8102, 8103].map((port) => ({ port, protocol: "TCP" })) }]);
-        for (const d of run.all(DEPLOYMENT)) assert.equal(d.inputs.spec.template.metadata.labels["app.kubernetes.io/name"], "nvflare");
+        for (const d of run.allIn(NVFLARE, DEPLOYMENT)) assert.equal(d.inputs.spec.template.metadata.labels["app.kubernetes.io/name"], "nvflare");
     });
 
     it("labels the namespace baseline, with the reason, only because a hostPath is configured", () => {
@@ -213,15 +213,15 @@ describe("nvflare: seed 002's HA example", () => {
         assert.equal(ns.inputs.metadata.labels["pod-security.kubernetes.io/enforce"], "baseline");
         assert.match(ns.inputs.metadata.annotations[POD_SECURITY_REASON_ANNOTATION], /hostPath/);
         assert.equal(ns.protect, false, "dev does not protect");
-        for (const r of [...run.all(DEPLOYMENT), ...run.all(SERVICE)]) {
+        for (const r of [...run.allIn(NVFLARE, DEPLOYMENT), ...run.allIn(NVFLARE, SERVICE)]) {
             assert.equal(r.inputs.metadata.namespace, "nvflare");
             assert.ok(r.dependsOn.includes(ns.urn), `${r.name} waits for its namespace`);
         }
     });
 
     it("produces manifests that validate against the Kubernetes schemas", () => {
-        for (const d of run.all(DEPLOYMENT)) new DeploymentModel({ apiVersion: "apps/v1", kind: "Deployment", ...d.inputs }).validate();
-        for (const s of run.all(SERVICE)) new ServiceModel({ apiVersion: "v1", kind: "Service", ...s.inputs }).validate();
+        for (const d of run.allIn(NVFLARE, DEPLOYMENT)) new DeploymentModel({ apiVersion: "apps/v1", kind: "Deployment", ...d.inputs }).validate();
+        for (const s of run.allIn(NVFLARE, SERVICE)) new ServiceModel({ apiVersion: "v1", kind: "Service", ...s.inputs }).validate();
     });
 });
 
@@ -234,7 +234,7 @@ describe("nvflare: workspace and clients", () => {
         const ns = run.one(NAMESPACE, "nvflare-ns");
         assert.equal(ns.inputs.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
         assert.equal(ns.inputs.metadata.annotations, undefined);
-        for (const d of run.all(DEPLOYMENT)) {
+        for (const d of run.allIn(NVFLARE, DEPLOYMENT)) {
             const pod = d.inputs.spec.template.spec;
             const name = d.inputs.metadata.name;
             assert.ok(!pod.volumes.some((v: { hostPath?: unknown }) => v.hostPath), `${name} has no hostPath`);
@@ -283,18 +283,18 @@ describe("nvflare: exposure", () => {
     it("loadBalancer (default): LoadBalancer Services waiting on the MetalLB pools, addresses pending until assigned", async () => {
         const run = await runComponent({ ...HA, exposure: undefined });
         const pool = run.one("kubernetes:core/v1:ConfigMap", "lb-pool");
-        for (const s of run.all(SERVICE)) {
+        for (const s of run.allIn(NVFLARE, SERVICE)) {
             assert.equal(s.inputs.spec.type, "LoadBalancer");
             assert.ok(s.dependsOn.includes(pool.urn), `${s.name} waits for the load-balancer pools`);
         }
-        for (const d of run.all(DEPLOYMENT)) assert.ok(!d.dependsOn.includes(pool.urn), "Deployments need no load balancer");
+        for (const d of run.allIn(NVFLARE, DEPLOYMENT)) assert.ok(!d.dependsOn.includes(pool.urn), "Deployments need no load balancer");
         assert.deepEqual(run.output("nvflareEndpoints").value, {
             overseer: [`${PENDING}:8443`],
             server1: [`${PENDING}:8002`, `${PENDING}:8003`],
             server2: [`${PENDING}:8102`, `${PENDING}:8103`],
         });
         assert.deepEqual(run.output("nvflareHostsLines").value, [`${PENDING} overseer`, `${PENDING} server1`, `${PENDING} server2`]);
-        assert.equal(run.all(ROUTE).length, 0);
+        assert.equal(run.allIn(NVFLARE, ROUTE).length, 0);
     });
 
     it("loadBalancer is what the platform exports as nvflareEndpoints / nvflareHostsLines", async () => {
@@ -307,7 +307,7 @@ describe("nvflare: exposure", () => {
         const entryPoints = { 8443: "flare-overseer", 8002: "s1-fl", 8003: "s1-admin", 8102: "s2-fl", 8103: "s2-admin" };
         const run = await runComponent({ ...HA, exposure: "ingressTcp" }, { ingressTcp: entryPoints });
         const traefik = run.one("kubernetes:core/v1:ConfigMap", "traefik");
-        const routes = run.all(ROUTE);
+        const routes = run.allIn(NVFLARE, ROUTE);
         assert.equal(routes.length, 5);
         const r = run.one(ROUTE, "nvflare-server2-8103");
         assert.equal(r.inputs.apiVersion, "traefik.io/v1alpha1");
@@ -318,7 +318,7 @@ describe("nvflare: exposure", () => {
         assert.equal(r.inputs.spec.tls, undefined, "no TLS termination or SNI matching at Traefik: TLS ends in the pod");
         for (const x of routes) assert.ok(x.dependsOn.includes(traefik.urn), `${x.name} waits for Traefik`);
         assert.equal(run.one(ROUTE, "nvflare-overseer-8443").inputs.spec.entryPoints[0], "flare-overseer");
-        for (const s of run.all(SERVICE)) assert.equal(s.inputs.spec.type, "ClusterIP");
+        for (const s of run.allIn(NVFLARE, SERVICE)) assert.equal(s.inputs.spec.type, "ClusterIP");
         assert.deepEqual((run.output("nvflareEndpoints").value as Record<string, string[]>).server1, [`${INGRESS_ADDRESS}:8002`, `${INGRESS_ADDRESS}:8003`]);
         assert.deepEqual(run.output("nvflareHostsLines").value, [`${INGRESS_ADDRESS} overseer`, `${INGRESS_ADDRESS} server1`, `${INGRESS_ADDRESS} server2`]);
     });
@@ -342,7 +342,7 @@ describe("nvflare: exposure", () => {
 
     it("none: ClusterIP Services reached in-cluster under the participant names, no hosts lines", async () => {
         const run = await runProgram({ stack: "dev", set: [nv({ exposure: "none" })] });
-        for (const s of run.all(SERVICE)) assert.equal(s.inputs.spec.type, "ClusterIP");
+        for (const s of run.allIn(NVFLARE, SERVICE)) assert.equal(s.inputs.spec.type, "ClusterIP");
         assert.deepEqual((run.output("nvflareEndpoints").value as Record<string, string[]>).server1, ["server1:8002", "server1:8003"]);
         assert.deepEqual(run.output("nvflareHostsLines").value, []);
     });

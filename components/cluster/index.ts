@@ -39,7 +39,8 @@ export function clusterAddons(parent: pulumi.ComponentResource, provider: k8s.Pr
         ? new CertManager("cert-manager", { config: cfg.certManager, provider, issuer: effectiveIssuer(cfg, cfg.stack), ingressClassName }, opts)
         : undefined;
 
-    const notebookPrerequisites: pulumi.Resource[] = metricsServer ? [metricsServer.release] : kruise ? [kruise.release] : [];
+    // Both releases, though metrics-server already waits for OpenKruise: the chain stays explicit on every dependent.
+    const notebookPrerequisites: pulumi.Resource[] = [kruise?.release, metricsServer?.release].filter((r): r is k8s.helm.v3.Release => r !== undefined);
 
     return {
         storageClassName: storage?.storageClassName,
