@@ -5,6 +5,7 @@
 import type { Plan } from "./plan";
 import { policyCheck } from "./policyCheck";
 import type { Finding } from "./render";
+import { secretLeakCheck } from "./secretScan";
 import { helmValuesCheck } from "./validateHelmValues";
 import { manifestSchemaCheck } from "./validateManifests";
 
@@ -13,7 +14,7 @@ export interface PlanCheck {
     run(plan: Plan): Finding[];
 }
 
-export const planChecks: PlanCheck[] = [manifestSchemaCheck, helmValuesCheck, policyCheck];
+export const planChecks: PlanCheck[] = [manifestSchemaCheck, helmValuesCheck, policyCheck, secretLeakCheck];
 
 export function runChecks(plan: Plan, checks: readonly PlanCheck[] = planChecks): { findings: Finding[]; checksRun: string[] } {
     const findings = checks.flatMap((c) => c.run(plan));
