@@ -3,7 +3,10 @@
  * secret-looking literals in env or ConfigMaps, no service-account token unless needed.
  */
 import { allContainers, containerLabel, isSidecar, podTemplate } from "./pods";
+import { secretLookingName } from "./names";
 import { GuardResource, Rule, RuleContext, exceptionReason, isKind, nameOf, namespaceOf } from "./types";
+
+export { secretLookingName };
 
 export const resourcesRule: Rule = {
     name: "resource-requests-limits",
@@ -76,15 +79,7 @@ export const imageTagRule: Rule = {
     },
 };
 
-/** Names that say "this holds a secret" (env variables, ConfigMap keys). */
-const SECRET_NAME = /(passw(or)?d|passwd|secret|token|credential|private[_-]?key|api[_-]?key|access[_-]?key|(^|[_.-])key$|^key$)/i;
-/** Names that mention a secret but hold something else (where to find it, how long it lives). */
-const NOT_A_SECRET = /([_.-](url|uri|path|file|dir|name|names|ref|endpoint|issuer|ttl|expiry|expire|lifetime|seconds|length|algorithm|type|header|enabled|mode))$/i;
 const PEM_PRIVATE = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
-
-export function secretLookingName(name: string): boolean {
-    return SECRET_NAME.test(name) && !NOT_A_SECRET.test(name);
-}
 
 export const secretLiteralsRule: Rule = {
     name: "no-secret-literals",
