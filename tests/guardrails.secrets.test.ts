@@ -3,26 +3,17 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { lintSource } from "@secretlint/core";
-import { creator as recommended } from "@secretlint/secretlint-rule-preset-recommend";
-import type { SecretLintCoreConfig } from "@secretlint/types";
 import { platformSchema, secretSpecs } from "../config";
 import { fakeState, fromWire } from "../tools/lib/mockRuntime";
 import type { Plan, PlanResource } from "../tools/lib/plan";
 import { renderPlan } from "../tools/lib/render";
 import { findLeaks, secretLeakFindings, secretValues } from "../tools/lib/secretScan";
-import { RULE_ID, creator as pulumiStackRule } from "../tools/secretlint/pulumiStackRule";
+import { secretlintConfig as config } from "../tools/lintSecrets";
 import { PROJECT_DIR, Run, runProgram } from "./harness";
 
-const config: SecretLintCoreConfig = {
-    rules: [
-        { id: "@secretlint/secretlint-rule-preset-recommend", rule: recommended },
-        { id: RULE_ID, rule: pulumiStackRule },
-    ],
-};
-
-/** Messages mask what they found unless `reveal` (used where the finding is a key name, not a value). */
-async function lint(filePath: string, content: string, reveal = false): Promise<string[]> {
-    const result = await lintSource({ source: { filePath, content, contentType: "text" }, options: { config, maskSecrets: !reveal } });
+/** secretlint with the project's config (preset + the Pulumi stack-file rule), messages masked as in CI. */
+async function lint(filePath: string, content: string): Promise<string[]> {
+    const result = await lintSource({ source: { filePath, content, contentType: "text" }, options: { config, maskSecrets: true } });
     return result.messages.map((m) => `${m.ruleId}: ${m.message}`);
 }
 
@@ -61,10 +52,11 @@ describe("secret hygiene: secretlint", () => {
             "  research-platform:nvflareToken:",
             "    secure: v1:AAABAHpL0c7Lk5CdWjJMQhwJ",
         ].join("\n");
-        const messages = await lint("/x/Pulumi.prod.yaml", stackFile, true);
+        const messages = await lint("/x/Pulumi.prod.yaml", stackFile);
         assert.equal(messages.length, 2, messages.join("\n"));
         assert.match(messages[0], /secretlint-rule-pulumi-stack: config\.research-platform:jupyterhubOauthClientSecret looks like a secret but is in plaintext/);
         assert.match(messages[1], /config.research-platform:diracx.adminPassword/);
+        assert.ok(!/hunter2-plain|also-plain/.test(messages.join("\n")), "messages never show the value");
         assert.deepEqual(await lint("/x/values.yaml", stackFile), [], "the rule applies to Pulumi stack files only");
     });
 

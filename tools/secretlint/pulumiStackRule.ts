@@ -64,7 +64,11 @@ export const creator: SecretLintRuleCreator = {
             file(source: SecretLintSourceCode) {
                 if (!isPulumiStackFile(source.filePath)) return;
                 const doc = parseDocument(source.content);
-                for (const f of plaintextSecrets(doc)) context.report({ message: t("PLAINTEXT_CONFIG_SECRET", { key: f.key }), range: f.range });
+                for (const f of plaintextSecrets(doc)) {
+                    // The key name is not secret: keep it readable when secretlint masks the data of a message.
+                    const { message, messageId } = t("PLAINTEXT_CONFIG_SECRET", { key: f.key });
+                    context.report({ message: { message, messageId, data: undefined }, range: f.range });
+                }
             },
         };
     },
