@@ -39,7 +39,7 @@ const absolutePath = z.string().regex(/^\/[^\0]*$/, { message: msg("is not an ab
 const workspaceSchema = z.discriminatedUnion(
     "type",
     [
-        /** The provisioned `prod_NN` folder on the node, as seed 002 (`--set workspace=$(pwd)`). Single node; needs Pod Security "baseline". */
+        /** The provisioned `prod_NN` folder on the node, as seed 002 (`--set workspace=$(pwd)`). Single node; needs Pod Security "privileged". */
         z.strictObject({ type: z.literal("hostPath"), path: absolutePath }),
         /** An existing PVC holding the provisioned `prod_NN` folder (one sub-folder per participant). */
         z.strictObject({ type: z.literal("persistentVolumeClaim"), claimName: dnsLabel }),

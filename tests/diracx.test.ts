@@ -7,6 +7,7 @@ import { diracxSchema } from "../config/diracx";
 import { Diracx, dexLocalSubject } from "../components/apps/diracx";
 import { charts, referenceFolder } from "../components/charts";
 import { runPlan } from "../tools/lib/plan";
+import { unknownPaths } from "../tools/lib/validateHelmValues";
 import { PROJECT_DIR, Run, TestResource, configProblems, runProgram } from "./harness";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -468,43 +469,8 @@ describe("diracx: stack files", () => {
 
 const REFERENCE_DIR = process.env.CHART_REFERENCE_DIR ?? path.resolve(PROJECT_DIR, "..", "shared", "reference", "charts");
 
-/** Free-form maps in the chart's values.yaml: any key below these is the chart's to accept. */
-const FREE_FORM = [
-    "diracx.settings", // environment variables for the DiracX containers
-    "diracx.sqlDbs.default", // connection defaults (documented in comments only)
-    "diracx.sqlDbs.dbs", // one key per database
-    "diracx.osDbs.default",
-    "diracx.osDbs.dbs",
-    "developer.urls", // demo URLs
-    "ingress.annotations",
-    "seaweedfs.config.configMap.data", // file name -> content
-];
-
-/** Subchart keys not repeated in diracx's values.yaml, checked against the subcharts' upstream values (versions from Chart.yaml). */
-const SUBCHART_KEYS = [
-    "grafana.admin.existingSecret", // grafana 6.59.4
-    "grafana.admin.userKey",
-    "grafana.admin.passwordKey",
-    "mysql.primary.persistence.storageClass", // bitnami mysql 9.11.0
-    "opensearch.persistence.storageClass", // opensearch 2.13.1
-];
-
-function unknownKeys(v: unknown, reference: unknown): string[] {
-    const bad: string[] = [];
-    for (const [p] of leaves(v)) {
-        const key = p.join(".");
-        if (SUBCHART_KEYS.includes(key) || FREE_FORM.some((f) => key.startsWith(`${f}.`))) continue;
-        let ref: unknown = reference;
-        for (const seg of p) {
-            if (ref === null || typeof ref !== "object" || !(seg in (ref as object))) {
-                bad.push(key);
-                break;
-            }
-            ref = (ref as Record<string, unknown>)[seg];
-        }
-    }
-    return bad;
-}
+/** The guardrails' check of leaf keys against values.yaml, with its short allow-list of free-form maps and subchart keys. */
+const unknownKeys = (v: unknown, reference: unknown): string[] => unknownPaths("diracx", reference, v);
 
 describe("diracx: values exist in the pinned chart", function () {
     const file = path.join(REFERENCE_DIR, referenceFolder(charts.diracx), "values.yaml");

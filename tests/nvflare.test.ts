@@ -208,9 +208,9 @@ describe("nvflare: seed 002's HA example", () => {
         for (const d of run.allIn(NVFLARE, DEPLOYMENT)) assert.equal(d.inputs.spec.template.metadata.labels["app.kubernetes.io/name"], "nvflare");
     });
 
-    it("labels the namespace baseline, with the reason, only because a hostPath is configured", () => {
+    it("labels the namespace privileged (baseline forbids hostPath too), with the reason, only because a hostPath is configured", () => {
         const ns = run.one(NAMESPACE, "nvflare-ns");
-        assert.equal(ns.inputs.metadata.labels["pod-security.kubernetes.io/enforce"], "baseline");
+        assert.equal(ns.inputs.metadata.labels["pod-security.kubernetes.io/enforce"], "privileged");
         assert.match(ns.inputs.metadata.annotations[POD_SECURITY_REASON_ANNOTATION], /hostPath/);
         assert.equal(ns.protect, false, "dev does not protect");
         for (const r of [...run.allIn(NVFLARE, DEPLOYMENT), ...run.allIn(NVFLARE, SERVICE)]) {

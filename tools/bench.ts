@@ -17,6 +17,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { EVERY_COMPONENT_ON } from "./lib/everything";
 import { buildGraph } from "./lib/graph";
 import type { PlanResource } from "./lib/plan";
 import { findProjectDir } from "./lib/projectDir";
@@ -25,21 +26,6 @@ import { RSS_MARKER } from "./lib/reportRss";
 const PROJECT_DIR = findProjectDir();
 const BIN = path.join(PROJECT_DIR, "bin");
 const RSS_PRELOAD = path.join(BIN, "tools", "lib", "reportRss.js");
-
-/** Config that turns on every component of the dev stack (and the ones dev leaves off). */
-export const EVERYTHING_ON = [
-    "storage.enabled=true",
-    "metallb.enabled=true",
-    "kruise.enabled=true",
-    "metricsServer.enabled=true",
-    "certManager.enabled=true",
-    "ingress.enabled=true",
-    "distributedNotebook.enabled=true",
-    "jupyterhub.enabled=true",
-    "interlink.enabled=true",
-    "nvflare.enabled=true",
-    "diracx.enabled=true",
-];
 
 /** `--set` values for an NVIDIA FLARE federation of `n` participants: 2 servers and n-2 clients. */
 export function nvflareParticipants(n: number): string[] {
@@ -70,7 +56,7 @@ interface Sample {
 
 function planCase(name: string, extra: string[]): Case {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "bench-plan-"));
-    const sets = [...EVERYTHING_ON, ...extra].flatMap((s) => ["--set", s]);
+    const sets = [...EVERY_COMPONENT_ON, ...extra].flatMap((s) => ["--set", s]);
     return { name, kind: "plan", argv: [path.join(BIN, "tools", "plan.js"), "--stack", "dev", "--placeholder-secrets", "--out", out, ...sets] };
 }
 

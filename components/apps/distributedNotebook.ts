@@ -14,6 +14,7 @@ import {
 } from "../../config/distributedNotebook";
 import type { ClusterHandles } from "../cluster/handles";
 import { appLabels } from "../k8s/labels";
+import { policyException } from "../k8s/policyException";
 import { podSecurityNamespace } from "../k8s/namespace";
 import { opaqueSecret } from "../k8s/secret";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/securityContext";
@@ -327,7 +328,7 @@ export class DistributedNotebook extends pulumi.ComponentResource {
                 reason:
                     "the distributed-notebook local daemon is a kubelet device plugin: it mounts the host paths /var/lib/kubelet/device-plugins/ (to register its socket) and /var/lib/kubelet/pod-resources/ (to read GPU assignments), which only the privileged level allows; nothing else runs here",
             },
-            child([], { protect: prod }),
+            child([], { protect: prod, retainOnDelete: prod }),
         );
         const namespace = ns.metadata.name;
         const daemonNamespace = daemonNs.metadata.name;
@@ -516,7 +517,12 @@ export class DistributedNotebook extends pulumi.ComponentResource {
         new k8s.apps.v1.Deployment(
             `${name}-gateway`,
             {
-                metadata: { name: NAMES.gateway, namespace, labels: gatewayLabels },
+                metadata: {
+                    name: NAMES.gateway,
+                    namespace,
+                    labels: gatewayLabels,
+                    annotations: policyException("automount-service-account-token", "the gateway creates kernel CloneSets, Services and ConfigMaps, and its scheduler binds pods"),
+                },
                 spec: {
                     replicas: 1,
                     // One gateway owns the cluster state and the scheduler lease: never two at once.
@@ -642,7 +648,12 @@ export class DistributedNotebook extends pulumi.ComponentResource {
         new k8s.apps.v1.StatefulSet(
             `${name}-local-daemon`,
             {
-                metadata: { name: NAMES.localDaemon, namespace: daemonNamespace, labels: daemonLabels },
+                metadata: {
+                    name: NAMES.localDaemon,
+                    namespace: daemonNamespace,
+                    labels: daemonLabels,
+                    annotations: policyException("automount-service-account-token", "the local daemon reads its node's pods from the API to report kernel replicas"),
+                },
                 spec: {
                     replicas: c.localDaemons,
                     serviceName: NAMES.daemonService,

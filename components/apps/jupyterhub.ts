@@ -306,7 +306,9 @@ export class JupyterHub extends pulumi.ComponentResource {
             { name: args.releaseName, namespace, chart, values, timeoutSeconds: cfg.timeoutSeconds },
             {
                 ...childOpts,
+                // The hub database lives in the release's volume: keep it even if the stack is destroyed.
                 protect: prod,
+                retainOnDelete: prod,
                 dependsOn: [hubSecret, ...(args.storageReady ?? []), ...(ingress ? (args.ingressReady ?? []) : []), ...(offload?.dependsOn ?? [])],
             },
         );

@@ -116,7 +116,7 @@ export function participants(cfg: NvflareConfig): Participant[] {
     return out;
 }
 
-/** Whether the config puts any hostPath volume in the pods (then the namespace needs Pod Security "baseline"). */
+/** Whether the config puts any hostPath volume in the pods (then the namespace needs Pod Security "privileged"). */
 export function usesHostPath(cfg: NvflareConfig): boolean {
     return cfg.workspace?.type === "hostPath" || (cfg.persist.type === "hostPath" && cfg.servers.length > 0);
 }
@@ -186,7 +186,8 @@ export class Nvflare extends pulumi.ComponentResource {
             hostPath
                 ? {
                       name: cfg.namespace,
-                      podSecurity: "baseline",
+                      // Pod Security "baseline" forbids hostPath volumes too: only "privileged" admits them.
+                      podSecurity: "privileged",
                       reason: "nvflare.workspace or nvflare.persist is a hostPath volume (seed 002's single-node layout with the provisioned prod_NN folder on the node); use a persistentVolumeClaim or secret workspace for restricted",
                   }
                 : { name: cfg.namespace, podSecurity: "restricted" },

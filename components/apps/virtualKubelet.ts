@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { policyException } from "../k8s/policyException";
 import { stringify } from "yaml";
 import type { InterlinkConfig } from "../../config/interlink";
 import { appLabels, selectorLabels } from "../k8s/labels";
@@ -173,7 +174,12 @@ export class VirtualKubelet extends pulumi.ComponentResource {
         this.deployment = new k8s.apps.v1.Deployment(
             `${name}-deployment`,
             {
-                metadata: { name: cfg.nodeName, namespace: cfg.namespace, labels },
+                metadata: {
+                    name: cfg.nodeName,
+                    namespace: cfg.namespace,
+                    labels,
+                    annotations: policyException("automount-service-account-token", "the virtual kubelet registers its node and manages the pods scheduled on it through the API"),
+                },
                 spec: {
                     replicas: 1,
                     // One VK per node name: never run two during a rollout.

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { policyException } from "../k8s/policyException";
 import type { StorageConfig } from "../../config/storage";
 import { appLabels } from "../k8s/labels";
 import { podSecurityNamespace } from "../k8s/namespace";
@@ -132,7 +133,12 @@ export class Storage extends pulumi.ComponentResource {
         return new k8s.apps.v1.Deployment(
             "local-path-provisioner",
             {
-                metadata: { name: "local-path-provisioner", namespace: ns, labels },
+                metadata: {
+                    name: "local-path-provisioner",
+                    namespace: ns,
+                    labels,
+                    annotations: policyException("automount-service-account-token", "the provisioner watches PersistentVolumeClaims and creates PersistentVolumes and helper pods"),
+                },
                 spec: {
                     replicas: 1,
                     selector: { matchLabels: selector },

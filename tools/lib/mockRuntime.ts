@@ -33,7 +33,7 @@ export interface Registration {
 }
 
 /** Values a mocked provider returns for the resources whose outputs the program reads. */
-function fakeState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+export function fakeState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
     const digest = (salt: string) => createHash("sha256").update(`${type}/${name}/${salt}`).digest();
     const text = (length: number, alphabet: string) => {
         let out = "";

@@ -1,0 +1,22 @@
+/** Every guardrail rule, in the order they are reported. */
+import { exposureRule } from "./exposure";
+import { namespaceLabelsRule, podSecurityRule } from "./podSecurity";
+import { statefulProtectRule } from "./stateful";
+import type { Rule } from "./types";
+import { automountRule, imageTagRule, readinessRule, resourcesRule, secretLiteralsRule } from "./workloads";
+
+export const rules: readonly Rule[] = [
+    podSecurityRule,
+    namespaceLabelsRule,
+    resourcesRule,
+    readinessRule,
+    imageTagRule,
+    secretLiteralsRule,
+    automountRule,
+    statefulProtectRule,
+    exposureRule,
+];
+
+export * from "./types";
+export { POD_SECURITY_REASON_ANNOTATION, baselineViolations, restrictedViolations } from "./podSecurity";
+export { HOLDS_DATA_LABEL } from "./stateful";

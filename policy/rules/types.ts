@@ -1,0 +1,108 @@
+/**
+ * The shape every guardrail rule works on. The same rule functions run in three places: the
+ * CrossGuard policy pack (`policy/index.ts`, under `pulumi preview --policy-pack policy`), the
+ * offline plan (`tools/lib/checks.ts`, findings in summary.md) and the unit tests.
+ */
+
+/** One resource as a rule sees it: its inputs and the options that matter to the rules. */
+export interface GuardResource {
+    urn: string;
+    /** Pulumi type token, e.g. `kubernetes:apps/v1:Deployment`. */
+    type: string;
+    name: string;
+    /** The resource's inputs (for Kubernetes objects: the manifest). */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    props: any;
+    protect?: boolean;
+    /** Unknown under CrossGuard (the engine does not pass it); the offline plan knows it. */
+    retainOnDelete?: boolean;
+}
+
+export type Environment = "dev" | "prod";
+
+export interface RuleContext {
+    environment: Environment;
+    /** Every resource of the stack (for rules that look at other objects, e.g. Namespaces, Services). */
+    resources: readonly GuardResource[];
+}
+
+export interface Rule {
+    /** Policy name, also the suffix of the exception annotation. */
+    name: string;
+    description: string;
+    level: "mandatory" | "advisory";
+    /**
+     * `resource`: the rule needs only the resource itself (a CrossGuard resource policy).
+     * `stack`: it needs other resources or the environment (a CrossGuard stack policy).
+     */
+    scope: "resource" | "stack";
+    /** The violations of one resource, as messages. */
+    check(r: GuardResource, ctx: RuleContext): string[];
+}
+
+export interface Violation {
+    rule: string;
+    level: Rule["level"];
+    urn: string;
+    message: string;
+}
+
+import { exceptionAnnotation } from "../../components/k8s/policyException";
+export { POLICY_EXCEPTION_PREFIX, exceptionAnnotation } from "../../components/k8s/policyException";
+
+/** The reason a Kubernetes object gives for an exception to `rule`, if any (an empty reason does not count). */
+export function exceptionReason(r: GuardResource, rule: string): string | undefined {
+    const v = annotations(r)[exceptionAnnotation(rule)];
+    return typeof v === "string" && v.trim() !== "" ? v : undefined;
+}
+
+export function annotations(r: GuardResource): Record<string, unknown> {
+    return (r.props?.metadata?.annotations ?? {}) as Record<string, unknown>;
+}
+
+export function labels(r: GuardResource): Record<string, unknown> {
+    return (r.props?.metadata?.labels ?? {}) as Record<string, unknown>;
+}
+
+/** `kubernetes:apps/v1:Deployment` -> `Deployment`; for custom resources, the manifest's `kind`. */
+export function kindOf(r: GuardResource): string {
+    if (typeof r.props?.kind === "string") return r.props.kind;
+    return r.type.slice(r.type.lastIndexOf(":") + 1);
+}
+
+export function isKubernetesObject(r: GuardResource): boolean {
+    return r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh/") && !r.type.startsWith("kubernetes:yaml");
+}
+
+export function isKind(r: GuardResource, ...kinds: string[]): boolean {
+    return isKubernetesObject(r) && kinds.includes(kindOf(r));
+}
+
+export function namespaceOf(r: GuardResource): string {
+    return String(r.props?.metadata?.namespace ?? "default");
+}
+
+export function nameOf(r: GuardResource): string {
+    return String(r.props?.metadata?.name ?? r.name);
+}
+
+/** The stack's environment from the Platform component's inputs; `undefined` if there is none. */
+export function environmentFromResources(resources: readonly GuardResource[]): Environment | undefined {
+    for (const r of resources) {
+        if (r.type !== "research-platform:index:Platform") continue;
+        const env = r.props?.config?.kubernetes?.environment;
+        if (env === "dev" || env === "prod") return env;
+    }
+    return undefined;
+}
+
+/** Run rules over every resource. */
+export function evaluate(rules: readonly Rule[], ctx: RuleContext): Violation[] {
+    const out: Violation[] = [];
+    for (const rule of rules) {
+        for (const r of ctx.resources) {
+            for (const message of rule.check(r, ctx)) out.push({ rule: rule.name, level: rule.level, urn: r.urn, message });
+        }
+    }
+    return out;
+}
