@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { main } from "../program";
 import { BASE_CONFIG, run, type Run } from "./mocks";
 import { declareDeployments, isCron, mergeEnvironment, readSettings, SettingsError, STACKS, type Deployments } from "../settings";
 
@@ -197,8 +198,8 @@ describe("deployments: Pulumi Deployments as code", () => {
     });
 
     describe("the program", () => {
-        it("index.ts runs under mocks and exports the configured stacks", async () => {
-            const r = await run(() => import("../index"));
+        it("runs under mocks and exports the configured stacks", async () => {
+            const r = await run(main);
             assert.deepEqual(r.result.stacks, ["example-org/research-platform/dev", "example-org/research-platform/prod", "example-org/research-platform/pr"]);
             assert.equal(r.all(SETTINGS).length, 3);
         });
