@@ -1,5 +1,7 @@
 import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
 
@@ -217,5 +219,34 @@ describe("delivery: GitHub workflows", () => {
             assert.match(String(pulumi.with?.["stack-name"]), /'dev'/);
             assert.ok(!/prod/.test(JSON.stringify(job)), "up never touches prod");
         });
+    });
+});
+
+describe("delivery: the plan-diff step, run as CI runs it", () => {
+    it("writes one comment body from the real plan tool: a diff per stack, or a note when the base has no plan", function () {
+        if (!fs.existsSync(path.join(ROOT, "tools", "planDiff.ts"))) {
+            console.log("    (tools/planDiff.ts is not in this tree yet: the lead's plan-diff tool)");
+            this.skip();
+        }
+        this.timeout(180000);
+        const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "delivery-plan-diff-"));
+        try {
+            const plan = spawnSync("npm", ["run", "--silent", "plan", "--", "--stack", "dev", "--out", path.join(tmp, "after", "dev")], { cwd: ROOT, encoding: "utf8" });
+            assert.equal(plan.status, 0, plan.stderr);
+            fs.cpSync(path.join(tmp, "after", "dev"), path.join(tmp, "before", "dev"), { recursive: true });
+            fs.mkdirSync(path.join(tmp, "before", "prod"), { recursive: true });
+            const step = load("ci.yml").jobs["plan-diff"].steps.find((s) => s.name?.startsWith("Plan diff"))!;
+            const env = { ...process.env, RUNNER_TEMP: tmp, GITHUB_STEP_SUMMARY: path.join(tmp, "summary.md"), BASE_SHA: "b".repeat(40), HEAD_SHA: "h".repeat(40) };
+            const r = spawnSync("bash", ["-e", "-c", step.run!], { cwd: ROOT, encoding: "utf8", env });
+            assert.equal(r.status, 0, r.stderr);
+            const body = fs.readFileSync(path.join(tmp, "plan-diff.md"), "utf8");
+            assert.ok(body.startsWith("<!-- research-platform plan diff -->\n"));
+            assert.match(body, /## Offline plan diff: research-platform\/dev/);
+            assert.match(body, /The base commit has no offline plan of `prod`/);
+            assert.ok(body.includes(`offline plans of ${"b".repeat(40)} and ${"h".repeat(40)}`));
+            assert.equal(fs.readFileSync(path.join(tmp, "summary.md"), "utf8"), body);
+        } finally {
+            fs.rmSync(tmp, { recursive: true, force: true });
+        }
     });
 });
