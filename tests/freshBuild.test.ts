@@ -23,6 +23,15 @@ describe("compiled program freshness", () => {
         assert.match(staleBuildProblem(path.join(dir, "bin", "index.js"), dir) ?? "", /components\/apps\/hub\.ts is newer .*npm run compile/);
     });
 
+    it("takes the incremental build's info file as the build time, since unchanged outputs are not rewritten", () => {
+        const dir = project();
+        fs.writeFileSync(path.join(dir, "bin", ".tsbuildinfo"), "{}");
+        at(path.join(dir, "bin", "index.js"), 1_000);
+        at(path.join(dir, "components", "apps", "hub.ts"), 2_000);
+        at(path.join(dir, "bin", ".tsbuildinfo"), 3_000);
+        assert.equal(staleBuildProblem(path.join(dir, "bin", "index.js"), dir), undefined);
+    });
+
     it("accepts a fresh build, and never checks when running from source", () => {
         const dir = project();
         at(path.join(dir, "components", "apps", "hub.ts"), 1_000);

@@ -28,7 +28,9 @@ function newestSource(projectDir: string): { file: string; mtimeMs: number } {
  */
 export function staleBuildProblem(compiledEntry: string, projectDir: string): string | undefined {
     if (!compiledEntry.endsWith(".js")) return undefined; // running from source (tests, tsx)
-    const built = fs.statSync(compiledEntry).mtimeMs;
+    // An incremental build rewrites only what changed, but always its build info: that is the stamp.
+    const buildInfo = path.join(path.dirname(compiledEntry), ".tsbuildinfo");
+    const built = fs.statSync(fs.existsSync(buildInfo) ? buildInfo : compiledEntry).mtimeMs;
     const newest = newestSource(projectDir);
     return newest.mtimeMs > built
         ? `${path.relative(projectDir, newest.file)} is newer than the compiled program in bin/: run \`npm run compile\` before \`pulumi up\``
