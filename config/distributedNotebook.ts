@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { loadBalancerAvailable } from "./metallb";
 import { msg } from "./problems";
 import type { CrossCheck, SecretSpec } from "./spec";
 import { dnsLabel, image, port, quantity, resources } from "./types";
@@ -235,7 +236,7 @@ export const distributedNotebookCrossChecks: CrossCheck[] = [
                 "set kruise.enabled to true (`pulumi config set --path kruise.enabled true`) or disable distributedNotebook",
             );
         }
-        if (dn.serviceType === "LoadBalancer" && cfg.kubernetes.distribution === "kind" && !cfg.metallb.enabled) {
+        if (dn.serviceType === "LoadBalancer" && !loadBalancerAvailable(cfg)) {
             report(
                 ["distributedNotebook", "serviceType"],
                 "is LoadBalancer on a kind cluster, but MetalLB is off, so the gateway and Jupyter Services would never get an address",

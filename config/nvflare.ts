@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { loadBalancerAvailable } from "./metallb";
 import { msg } from "./problems";
 import type { CrossCheck, SecretSpec } from "./spec";
 import { dnsLabel, image, namespace, quantity, resources } from "./types";
@@ -219,15 +220,14 @@ export const nvflareCrossChecks: CrossCheck[] = [
     (cfg, report) => {
         const nv = cfg.nvflare;
         if (!nv.enabled) return;
-        if (nv.exposure === "loadBalancer" && cfg.kubernetes.distribution === "kind" && !cfg.metallb.enabled) {
+        if (nv.exposure === "loadBalancer" && !loadBalancerAvailable(cfg)) {
             report(["nvflare", "exposure"], "is loadBalancer on a kind cluster, where LoadBalancer Services get no address without MetalLB", "enable MetalLB (metallb.enabled: true), or choose nvflare.exposure ingressTcp, nodePort or none");
         }
         if (nv.exposure !== "ingressTcp") return;
         if (!cfg.ingress.enabled) {
             report(["nvflare", "exposure"], "is ingressTcp but the ingress controller is not enabled", "enable it (ingress.enabled: true) with TCP entrypoints for the NVFlare ports, or choose nvflare.exposure loadBalancer");
         }
-        const tcpPorts = (cfg.ingress as { tcpPorts?: { name: string; port: number }[] }).tcpPorts ?? [];
-        const listed = new Set(tcpPorts.map((p) => p.port));
+        const listed = new Set(cfg.ingress.tcpPorts.map((p) => p.port));
         const missing = nvflarePorts(nv).filter((p) => !listed.has(p.port));
         if (missing.length > 0) {
             const entries = missing.map((p) => `{name: ${nvflareEntryPointName(p.port)}, port: ${p.port}}`).join(", ");

@@ -410,7 +410,7 @@ describe("nvflare: config errors", () => {
         );
     });
 
-    it("accepts ingressTcp once ingress.tcpPorts lists every port (read defensively: the key belongs to the ingress add-on)", () => {
+    it("accepts ingressTcp once ingress.tcpPorts lists every port", () => {
         const nvflare = nvflareSchema.parse({ ...HA, exposure: "ingressTcp" });
         const check = (tcpPorts: { name: string; port: number }[]) => {
             const settings = { nvflare, ingress: { enabled: true, tcpPorts }, metallb: { enabled: false }, kubernetes: { distribution: "kind" } } as unknown as PlatformSettings;
