@@ -14,10 +14,14 @@ import { Plan, runPlan } from "../tools/lib/plan";
 import { renderPlan } from "../tools/lib/render";
 import { PROJECT_DIR } from "./harness";
 
-const TSX = path.join(PROJECT_DIR, "node_modules", ".bin", "tsx");
+/** The command as `npm run plan` runs it: compiled (once, incrementally, in `before`), then JavaScript. */
+function compile(): void {
+    const r = spawnSync(process.execPath, [path.join(PROJECT_DIR, "node_modules", "typescript", "bin", "tsc"), "-p", path.join(PROJECT_DIR, "tsconfig.build.json")], { encoding: "utf8" });
+    assert.equal(r.status, 0, `npm run compile failed:\n${r.stdout}${r.stderr}`);
+}
 
 function plan(args: string[]) {
-    return spawnSync(TSX, [path.join(PROJECT_DIR, "tools", "plan.ts"), ...args], { cwd: PROJECT_DIR, encoding: "utf8" });
+    return spawnSync(process.execPath, [path.join(PROJECT_DIR, "bin", "tools", "plan.js"), ...args], { cwd: PROJECT_DIR, encoding: "utf8" });
 }
 
 function tmp(): string {
@@ -56,6 +60,8 @@ function secretValues(p: Plan): string[] {
 }
 
 describe("offline plan: command line", () => {
+    before(compile);
+
     it("writes all five artifacts for the dev stack and exits 0", () => {
         const out = tmp();
         const r = plan(["--stack", "dev", "--out", out]);

@@ -73,6 +73,13 @@ export async function runPlan(opts: PlanOptions): Promise<Plan> {
     let asyncError: unknown;
     const onRejection = (e: unknown) => (asyncError ??= e);
     process.on("unhandledRejection", onRejection);
+    // The SDK captures a stack trace for every promise and resource (for source positions a mock
+    // never uses); mapped through source maps under a TypeScript loader, that is most of a run's
+    // time. Keep traces short and unmapped while the program runs.
+    const sourceMaps = process.sourceMapsEnabled;
+    const traceLimit = Error.stackTraceLimit;
+    process.setSourceMapsEnabled(false);
+    Error.stackTraceLimit = 8;
     let exported: unknown;
     try {
         exported = opts.program();
@@ -81,6 +88,8 @@ export async function runPlan(opts: PlanOptions): Promise<Plan> {
         await new Promise((resolve) => setImmediate(resolve));
     } finally {
         process.off("unhandledRejection", onRejection);
+        process.setSourceMapsEnabled(sourceMaps);
+        Error.stackTraceLimit = traceLimit;
     }
     if (asyncError) throw asyncError;
 
