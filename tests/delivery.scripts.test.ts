@@ -107,8 +107,8 @@ describe("delivery: local cluster scripts", () => {
         assert.match(lib, /export PULUMI_BACKEND_URL="file:\/\/\$STATE_DIR"/);
         assert.match(lib, /pulumi stack init dev --secrets-provider passphrase/);
         assert.match(lib, /^DEV_PASSPHRASE_DEFAULT="research-platform-dev"$/m);
-        const docs = fs.readFileSync(path.join(ROOT, "docs", "delivery.md"), "utf8");
-        assert.ok(docs.includes("research-platform-dev"), "docs/delivery.md documents the dev passphrase default");
+        const docs = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+        assert.ok(docs.includes("research-platform-dev"), "the README documents the dev passphrase default");
         assert.match(fs.readFileSync(path.join(ROOT, ".gitignore"), "utf8"), /^\.pulumi\/$/m, "the local state is not committed");
         // The passphrase is never printed.
         for (const f of shellScripts) assert.ok(!/echo[^\n]*\$\{?PULUMI_CONFIG_PASSPHRASE\b/.test(fs.readFileSync(path.join(SCRIPTS, f), "utf8")), f);
