@@ -6,6 +6,7 @@ import { JupyterHub } from "./apps/jupyterhub";
 import { Nvflare } from "./apps/nvflare";
 import { DistributedNotebook } from "./apps/distributedNotebook";
 import { ClusterHandles, clusterAddons } from "./cluster";
+import { webAppHandles } from "./cluster/handles";
 import type { HubOffload } from "./apps/hubOffload";
 import { hostFiles, oauth2ProxyEnv } from "./apps/interlinkHost";
 import { InterlinkTunnel, buildHubOffload } from "./apps/interlinkOffload";
@@ -66,7 +67,6 @@ export class Platform extends pulumi.ComponentResource {
         }
 
         if (cfg.jupyterhub.enabled) {
-            const h = this.cluster;
             const hub = new JupyterHub(
                 "jupyterhub",
                 {
@@ -76,12 +76,7 @@ export class Platform extends pulumi.ComponentResource {
                     namespace: cfg.jupyterhub.namespace,
                     releaseName: cfg.jupyterhub.releaseName,
                     oauthClientSecret: cfg.secrets.jupyterhubOauthClientSecret,
-                    ingressClassName: h.ingressClassName,
-                    ingressReady: h.ingressReady,
-                    clusterIssuerName: h.clusterIssuerName,
-                    issuerReady: h.issuerReady,
-                    storageClassName: h.storageClassName,
-                    storageReady: h.storageReady,
+                    ...webAppHandles(this.cluster),
                     offload: this.hubOffload,
                 },
                 { parent: this },
@@ -109,7 +104,6 @@ export class Platform extends pulumi.ComponentResource {
         }
 
         if (cfg.diracx.enabled) {
-            const h = this.cluster;
             const s = cfg.secrets;
             const diracx = new Diracx(
                 "diracx",
@@ -118,12 +112,7 @@ export class Platform extends pulumi.ComponentResource {
                     environment: cfg.kubernetes.environment,
                     provider: this.provider,
                     secrets: { mysqlPassword: s.diracxMysqlPassword, mysqlRootPassword: s.diracxMysqlRootPassword, opensearchPassword: s.diracxOpensearchPassword, s3ClientSecret: s.diracxS3ClientSecret },
-                    ingressClassName: h.ingressClassName,
-                    ingressReady: h.ingressReady,
-                    clusterIssuerName: h.clusterIssuerName,
-                    issuerReady: h.issuerReady,
-                    storageClassName: h.storageClassName,
-                    storageReady: h.storageReady,
+                    ...webAppHandles(this.cluster),
                 },
                 { parent: this },
             );

@@ -12,7 +12,7 @@ import { ConfigError, secretSpecs } from "../config";
 import { formatProblem } from "../config/problems";
 import { main } from "../program";
 import { Registration, fromWire, secretPaths, settle } from "../tools/lib/mockRuntime";
-import { Plan, PlanResource, runPlan, withPlaceholderSecrets } from "../tools/lib/plan";
+import { Plan, PlanOptions, PlanResource, runPlan, withPlaceholderSecrets } from "../tools/lib/plan";
 import { findProjectDir } from "../tools/lib/projectDir";
 
 export const PROJECT_DIR = findProjectDir(__dirname);
@@ -33,9 +33,17 @@ export interface RunOptions {
     placeholderSecrets?: boolean;
 }
 
-function secretsOf(opts: RunOptions): string[] {
+/** The real program, with the stack file (or nothing) plus the overrides and secrets of `opts`. */
+function planOptions(opts: RunOptions): PlanOptions {
     const given = opts.secrets ?? [];
-    return opts.placeholderSecrets ? withPlaceholderSecrets(given, secretSpecs.map((s) => s.key)) : given;
+    return {
+        projectDir: PROJECT_DIR,
+        stack: opts.stack ?? "dev",
+        base: opts.empty ? "empty" : "stackFile",
+        sets: opts.set,
+        secrets: opts.placeholderSecrets ? withPlaceholderSecrets(given, secretSpecs.map((s) => s.key)) : given,
+        program: main,
+    };
 }
 
 /** A recorded resource with its inputs revealed (secrets unwrapped) for assertions. */
@@ -106,15 +114,7 @@ export class Run {
 
 /** Run the program under mocks. Throws whatever the program throws (e.g. `ConfigError`). */
 export async function runProgram(opts: RunOptions = {}): Promise<Run> {
-    const plan = await runPlan({
-        projectDir: PROJECT_DIR,
-        stack: opts.stack ?? "dev",
-        base: opts.empty ? "empty" : "stackFile",
-        sets: opts.set,
-        secrets: secretsOf(opts),
-        program: main,
-    });
-    return new Run(plan);
+    return new Run(await runPlan(planOptions(opts)));
 }
 
 /**
@@ -123,15 +123,7 @@ export async function runProgram(opts: RunOptions = {}): Promise<Run> {
  */
 export async function configProblems(opts: RunOptions): Promise<string[]> {
     let registrations: Registration[] = [];
-    const error = await runPlan({
-        projectDir: PROJECT_DIR,
-        stack: opts.stack ?? "dev",
-        base: opts.empty ? "empty" : "stackFile",
-        sets: opts.set,
-        secrets: secretsOf(opts),
-        program: main,
-        onRegistrations: (r) => (registrations = r),
-    }).then(
+    const error = await runPlan({ ...planOptions(opts), onRegistrations: (r) => (registrations = r) }).then(
         () => assert.fail("expected a ConfigError, but the program ran"),
         (e: unknown) => e,
     );

@@ -34,3 +34,17 @@ export interface ClusterHandles {
     /** OpenKruise, then metrics-server: what the distributed-notebook system waits on (the mission's order). */
     notebookPrerequisites: pulumi.Resource[];
 }
+
+/** The handles a web application with an Ingress, TLS and volumes takes (JupyterHub, DiracX). */
+export type WebAppHandles = Pick<ClusterHandles, "ingressClassName" | "ingressReady" | "clusterIssuerName" | "issuerReady" | "storageClassName" | "storageReady">;
+
+export function webAppHandles(h: ClusterHandles): WebAppHandles {
+    return {
+        ingressClassName: h.ingressClassName,
+        ingressReady: h.ingressReady,
+        clusterIssuerName: h.clusterIssuerName,
+        issuerReady: h.issuerReady,
+        storageClassName: h.storageClassName,
+        storageReady: h.storageReady,
+    };
+}

@@ -5,19 +5,8 @@
 import { Registration, fromWire, installMocks, resolveOutput, settle } from "./mockRuntime";
 import { StackConfig, applySetting, readProjectName, readStackConfig } from "./stackConfig";
 
-/** One resource in `resources.json` (secrets redacted). */
-export interface PlanResource {
-    urn: string;
-    type: string;
-    name: string;
-    parent: string | null;
-    dependsOn: string[];
-    provider: string | null;
-    custom: boolean;
-    protect: boolean;
-    retainOnDelete: boolean;
-    inputs: unknown;
-}
+/** One resource in `resources.json`: a registration with its inputs redacted (secrets as "[secret]"). */
+export type PlanResource = Omit<Registration, "wireInputs"> & { inputs: unknown };
 
 export interface Plan {
     project: string;
