@@ -75,6 +75,10 @@ describe("offline plan: command line", () => {
             assert.deepEqual(Object.keys(r), ["urn", "type", "name", "parent", "dependsOn", "provider", "custom", "protect", "retainOnDelete", "inputs"]);
         }
         assert.match(r.stdout, /Offline plan of research-platform\/dev/);
+        if (fs.existsSync(path.resolve(PROJECT_DIR, "..", "shared", "reference")) && !process.env.CHART_REFERENCE_DIR) {
+            const summary = fs.readFileSync(path.join(out, "summary.md"), "utf8");
+            assert.doesNotMatch(summary, /reference folder .* not found/, "the compiled plan finds the reference data beside the project");
+        }
     });
 
     it("gives byte-identical output for identical input", () => {

@@ -9,12 +9,13 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { findProjectDir } from "./lib/projectDir";
 import { lintSource } from "@secretlint/core";
 import { creator as recommended } from "@secretlint/secretlint-rule-preset-recommend";
 import type { SecretLintCoreConfig } from "@secretlint/types";
 import { RULE_ID, creator as pulumiStackRule } from "./secretlint/pulumiStackRule";
 
-const PROJECT_DIR = path.resolve(__dirname, "..");
+const PROJECT_DIR = findProjectDir(__dirname);
 
 export const secretlintConfig: SecretLintCoreConfig = {
     rules: [

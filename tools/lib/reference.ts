@@ -6,9 +6,10 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { findProjectDir } from "./projectDir";
 import { parseAllDocuments } from "yaml";
 
-export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+export const PROJECT_ROOT = findProjectDir(__dirname);
 
 export interface ReferenceDirs {
     /** The reference root (holds `charts/`). */
