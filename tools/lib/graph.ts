@@ -35,7 +35,7 @@ export function shortType(type: string): string {
 
 export interface PlanGraph {
     byUrn: Map<string, PlanResource>;
-    /** Custom resource URN -> custom resource URNs it waits for (dependencies and provider). */
+    /** Wait node (custom resource or remote component) URN -> the wait nodes it waits for (dependencies and provider). */
     waitsFor: Map<string, string[]>;
     /** Custom resource URN -> deploy level (0 = nothing to wait for). */
     level: Map<string, number>;
@@ -45,11 +45,20 @@ export interface PlanGraph {
     serialSeconds: number;
 }
 
-/** Custom resources a URN stands for: itself, or every custom descendant of a component. */
+/**
+ * Whether a resource is something `pulumi up` waits on: a custom resource, or a component with no
+ * children in the plan (a remote component such as cert-manager's, whose children the provider
+ * creates: under mocks it is one resource).
+ */
+function isWaitNode(r: PlanResource, children: Map<string, string[]>): boolean {
+    return r.custom || !children.has(r.urn);
+}
+
+/** Wait nodes a URN stands for: itself, or every wait node below a component. */
 function expand(urn: string, byUrn: Map<string, PlanResource>, children: Map<string, string[]>): string[] {
     const r = byUrn.get(urn);
     if (!r) return [];
-    if (r.custom) return [urn];
+    if (isWaitNode(r, children)) return [urn];
     return (children.get(urn) ?? []).flatMap((c) => expand(c, byUrn, children));
 }
 
@@ -58,9 +67,9 @@ export function buildGraph(resources: PlanResource[]): PlanGraph {
     const children = new Map<string, string[]>();
     for (const r of resources) if (r.parent) children.set(r.parent, [...(children.get(r.parent) ?? []), r.urn]);
 
-    const custom = resources.filter((r) => r.custom);
+    const nodes = resources.filter((r) => isWaitNode(r, children));
     const waitsFor = new Map<string, string[]>();
-    for (const r of custom) {
+    for (const r of nodes) {
         const deps = new Set<string>();
         for (const d of r.dependsOn) for (const e of expand(d, byUrn, children)) deps.add(e);
         if (r.provider && byUrn.has(r.provider)) deps.add(r.provider);
@@ -116,7 +125,7 @@ export function buildGraph(resources: PlanResource[]): PlanGraph {
         levels,
         criticalPath,
         criticalSeconds: end ? finish.get(end)! : 0,
-        serialSeconds: custom.reduce((s, r) => s + waitSeconds(r), 0),
+        serialSeconds: nodes.reduce((s, r) => s + waitSeconds(r), 0),
     };
 }
 
