@@ -549,7 +549,10 @@ export class DistributedNotebook extends pulumi.ComponentResource {
                     name: NAMES.gateway,
                     namespace,
                     labels: gatewayLabels,
-                    annotations: policyException("automount-service-account-token", "the gateway creates kernel CloneSets, Services and ConfigMaps, and its scheduler binds pods"),
+                    annotations: {
+                        ...policyException("automount-service-account-token", "the gateway creates kernel CloneSets, Services and ConfigMaps, and its scheduler binds pods"),
+                        ...policyException("prod-replicas", "one gateway owns the cluster state and the scheduler's leader lease; it runs once, with strategy Recreate"),
+                    },
                 },
                 spec: {
                     replicas: 1,
@@ -757,6 +760,17 @@ export class DistributedNotebook extends pulumi.ComponentResource {
             },
             child([localDaemonCm, daemonSa, daemonBinding, daemonService, ...aliases, ...h.storageReady], { protect: prod, retainOnDelete: prod }),
         );
+        // A drain takes one daemon at a time (the others keep their nodes' kernels); a single daemon gets no budget.
+        if (c.localDaemons >= 2) {
+            new k8s.policy.v1.PodDisruptionBudget(
+                `${name}-local-daemon-pdb`,
+                {
+                    metadata: { name: NAMES.localDaemon, namespace: daemonNamespace, labels: daemonLabels },
+                    spec: { maxUnavailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow", selector: { matchLabels: daemonSelector } },
+                },
+                child([daemonNs]),
+            );
+        }
 
         // ---- Jupyter front end ----
         const token = new random.RandomPassword(`${name}-jupyter-token`, { length: 48, special: false }, { parent: this, dependsOn: base });
@@ -766,7 +780,12 @@ export class DistributedNotebook extends pulumi.ComponentResource {
         new k8s.apps.v1.Deployment(
             `${name}-jupyter-notebook`,
             {
-                metadata: { name: NAMES.notebook, namespace, labels: notebookLabels },
+                metadata: {
+                    name: NAMES.notebook,
+                    namespace,
+                    labels: notebookLabels,
+                    annotations: policyException("prod-replicas", "a Jupyter server keeps its sessions and kernel connections in memory: a second replica behind the Service would split them"),
+                },
                 spec: {
                     replicas: 1,
                     selector: { matchLabels: selector(NAMES.notebook) },
@@ -815,7 +834,12 @@ export class DistributedNotebook extends pulumi.ComponentResource {
             new k8s.apps.v1.Deployment(
                 `${name}-workload-driver`,
                 {
-                    metadata: { name: NAMES.workloadDriver, namespace, labels: driverLabels },
+                    metadata: {
+                        name: NAMES.workloadDriver,
+                        namespace,
+                        labels: driverLabels,
+                        annotations: policyException("prod-replicas", "the workload driver replays one workload trace; two would submit it twice"),
+                    },
                     spec: {
                         replicas: 1,
                         selector: { matchLabels: selector(NAMES.workloadDriver) },

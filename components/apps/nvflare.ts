@@ -5,6 +5,7 @@ import { nvflareEntryPointName } from "../../config/nvflare";
 import type { Resources } from "../../config/types";
 import { appLabels } from "../k8s/labels";
 import { podSecurityNamespace } from "../k8s/namespace";
+import { policyException } from "../k8s/policyException";
 import { Allow, ClusterNetwork, Peer, isolateNamespace } from "../k8s/networkPolicy";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/securityContext";
 
@@ -247,7 +248,12 @@ export class Nvflare extends pulumi.ComponentResource {
             new k8s.apps.v1.Deployment(
                 `${name}-${p.name}`,
                 {
-                    metadata: { name: p.name, namespace: this.namespace, labels },
+                    metadata: {
+                        name: p.name,
+                        namespace: this.namespace,
+                        labels,
+                        annotations: policyException("prod-replicas", `NVFlare ${p.role} ${p.name} is one identity of the federation (its startup kit); two processes must never share its workspace, so it runs once with strategy Recreate`),
+                    },
                     spec: {
                         replicas: 1,
                         // Two server processes must never share a workspace (the default RollingUpdate would overlap them).

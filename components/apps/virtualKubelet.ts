@@ -205,7 +205,10 @@ export class VirtualKubelet extends pulumi.ComponentResource {
                     name: cfg.nodeName,
                     namespace: cfg.namespace,
                     labels,
-                    annotations: policyException("automount-service-account-token", "the virtual kubelet registers its node and manages the pods scheduled on it through the API"),
+                    annotations: {
+                        ...policyException("automount-service-account-token", "the virtual kubelet registers its node and manages the pods scheduled on it through the API"),
+                        ...policyException("prod-replicas", "one virtual kubelet per node name: two would fight over the node's status and pods (strategy Recreate)"),
+                    },
                 },
                 spec: {
                     replicas: 1,

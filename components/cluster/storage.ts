@@ -151,7 +151,10 @@ export class Storage extends pulumi.ComponentResource {
                     name: "local-path-provisioner",
                     namespace: ns,
                     labels,
-                    annotations: policyException("automount-service-account-token", "the provisioner watches PersistentVolumeClaims and creates PersistentVolumes and helper pods"),
+                    annotations: {
+                        ...policyException("automount-service-account-token", "the provisioner watches PersistentVolumeClaims and creates PersistentVolumes and helper pods"),
+                        ...policyException("prod-replicas", "local-path-provisioner has no leader election: two replicas would both provision every claim"),
+                    },
                 },
                 spec: {
                     replicas: 1,
