@@ -50,6 +50,21 @@ export class Traefik extends pulumi.ComponentResource {
                 timeoutSeconds: cfg.timeoutSeconds,
                 values: {
                     deployment: { replicas: cfg.replicas },
+                    // Replicated (prod): a drain takes one pod at a time, and the pods prefer distinct nodes.
+                    // The chart's rolling update (maxUnavailable 0, maxSurge 1) already keeps every replica serving.
+                    ...(cfg.replicas > 1
+                        ? {
+                              podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
+                              topologySpreadConstraints: [
+                                  {
+                                      maxSkew: 1,
+                                      topologyKey: "kubernetes.io/hostname",
+                                      whenUnsatisfiable: "ScheduleAnyway",
+                                      labelSelector: { matchLabels: { "app.kubernetes.io/name": "traefik", "app.kubernetes.io/instance": `traefik-${cfg.namespace}` } },
+                                  },
+                              ],
+                          }
+                        : {}),
                     ingressClass: { enabled: true, isDefaultClass: cfg.isDefaultClass, name: cfg.className },
                     providers: {
                         kubernetesIngress: { enabled: true, publishedService: { enabled: true } },

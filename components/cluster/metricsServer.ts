@@ -63,7 +63,20 @@ export class MetricsServer extends pulumi.ComponentResource {
                     // kind: kubelets serve self-signed certificates and node names do not resolve, so use InternalIP.
                     args: cfg.kubeletInsecureTls ? ["--kubelet-insecure-tls", "--kubelet-preferred-address-types=InternalIP"] : [],
                     resources: cfg.resources,
-                    podDisruptionBudget: { enabled: cfg.replicas > 1, minAvailable: cfg.replicas > 1 ? 1 : null },
+                    // Replicated: a budget that lets a drain take one pod (never one on a single replica), and spread over nodes.
+                    podDisruptionBudget: { enabled: cfg.replicas > 1, minAvailable: cfg.replicas > 1 ? 1 : null, unhealthyPodEvictionPolicy: cfg.replicas > 1 ? "AlwaysAllow" : null },
+                    ...(cfg.replicas > 1
+                        ? {
+                              topologySpreadConstraints: [
+                                  {
+                                      maxSkew: 1,
+                                      topologyKey: "kubernetes.io/hostname",
+                                      whenUnsatisfiable: "ScheduleAnyway",
+                                      labelSelector: { matchLabels: { "app.kubernetes.io/name": "metrics-server", "app.kubernetes.io/instance": "metrics-server" } },
+                                  },
+                              ],
+                          }
+                        : {}),
                     tls: { type: "metrics-server" },
                 },
             },
