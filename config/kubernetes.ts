@@ -24,7 +24,7 @@ export const kubernetesSchema = z.strictObject({
 });
 
 function cidr(key: string) {
-    return z.union([z.cidrv4(), z.cidrv6()], { error: msg("must be a CIDR such as 10.0.0.0/16", `fix the entry of ${key}`) });
+    return z.union([z.cidrv4(), z.cidrv6()], { error: msg("must be a CIDR such as 10.0.0.0/16", `write each entry of ${key} as address/prefix-length`) });
 }
 export type KubernetesConfig = z.output<typeof kubernetesSchema>;
 

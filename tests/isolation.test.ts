@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { Run, runProgram } from "./harness";
+import { Run, configProblems, runProgram } from "./harness";
 import { Cluster, Endpoint, Pod, clusterFromResources, inCidr, mayConnect } from "../tools/lib/networkPolicyEval";
 
 const NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
@@ -200,5 +200,21 @@ describe("isolation: availability", () => {
                 }
             }
         }
+    });
+});
+
+describe("isolation: config", () => {
+    it("rejects an address that is not a CIDR, and an empty list, with the key and a fix", async () => {
+        const p = await configProblems({ stack: "dev", set: ['kubernetes={"apiServerCidrs":["10.0.0.1"],"nodeCidrs":[]}'] });
+        assert.ok(p.some((l) => /^research-platform:kubernetes\.apiServerCidrs\[0\]: must be a CIDR such as 10\.0\.0\.0\/16\. Fix: /.test(l)), p.join("\n"));
+        assert.ok(p.some((l) => /^research-platform:kubernetes\.nodeCidrs: is empty\. Fix: /.test(l)), p.join("\n"));
+    });
+
+    it("puts the configured API server and node addresses into the policies", async () => {
+        const run = await runProgram({ stack: "dev", set: ['kubernetes={"distribution":"kind","environment":"dev","apiServerCidrs":["10.1.0.0/28"],"nodeCidrs":["10.2.0.0/16"]}'] });
+        const api = run.one(NETPOL, "metrics-server-netpol-allow-api-server").inputs.spec.egress[0];
+        assert.deepEqual(api.to, [{ ipBlock: { cidr: "10.1.0.0/28" } }]);
+        assert.deepEqual(api.ports, [443, 6443].map((port) => ({ port, protocol: "TCP" })));
+        assert.deepEqual(run.one(NETPOL, "metrics-server-netpol-allow-kubelets").inputs.spec.egress[0].to, [{ ipBlock: { cidr: "10.2.0.0/16" } }]);
     });
 });
