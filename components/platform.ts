@@ -56,7 +56,7 @@ export class Platform extends pulumi.ComponentResource {
 
         if (cfg.interlink.enabled) {
             const iamClientSecret = cfg.secrets.interlinkIamClientSecret!;
-            const vk = new VirtualKubelet("interlink", { config: cfg.interlink, provider: this.provider, iamClientSecret }, { parent: this });
+            const vk = new VirtualKubelet("interlink", { config: cfg.interlink, provider: this.provider, iamClientSecret, network: this.cluster.network }, { parent: this });
             const tunnel = new InterlinkTunnel("interlink-tunnel", { config: cfg.interlink, provider: this.provider, virtualKubelet: vk, loadBalancerReady: this.cluster.loadBalancerReady }, { parent: this });
             this.hubOffload = buildHubOffload(cfg.interlink, vk, tunnel);
             const cookie = new random.RandomPassword("interlink-oauth2-proxy-cookie", { length: 32, special: false }, { parent: this });
@@ -96,6 +96,7 @@ export class Platform extends pulumi.ComponentResource {
                     loadBalancerReady: this.cluster.loadBalancerReady,
                     ingressTcp: this.cluster.ingressTcp,
                     ingressReady: this.cluster.ingressReady,
+                    network: this.cluster.network,
                 },
                 { parent: this },
             );
@@ -113,6 +114,7 @@ export class Platform extends pulumi.ComponentResource {
                     provider: this.provider,
                     secrets: { mysqlPassword: s.diracxMysqlPassword, mysqlRootPassword: s.diracxMysqlRootPassword, opensearchPassword: s.diracxOpensearchPassword, s3ClientSecret: s.diracxS3ClientSecret },
                     ...webAppHandles(this.cluster),
+                    network: this.cluster.network,
                 },
                 { parent: this },
             );
@@ -135,6 +137,7 @@ export class Platform extends pulumi.ComponentResource {
                         storageClassName: this.cluster.storageClassName,
                         storageReady: this.cluster.storageReady,
                         loadBalancerReady: this.cluster.loadBalancerReady,
+                        network: this.cluster.network,
                     },
                 },
                 { parent: this },

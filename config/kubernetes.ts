@@ -12,7 +12,20 @@ export const kubernetesSchema = z.strictObject({
     distribution: z.enum(["kind", "generic"], { error: msg("must be \"kind\" or \"generic\"", "set kubernetes.distribution to kind for a local kind cluster, generic otherwise") }).default("generic"),
     /** `dev` relaxes nothing that matters for safety but allows self-signed TLS and local logins; `prod` protects stateful resources. */
     environment: z.enum(["dev", "prod"], { error: msg("must be \"dev\" or \"prod\"", "set kubernetes.environment to dev or prod") }).optional(),
+    /**
+     * Where the Kubernetes API server listens, as NetworkPolicies see it (after the `kubernetes`
+     * Service's DNAT: the control-plane node addresses). Default: kind's Docker network.
+     */
+    apiServerCidrs: z.array(cidr("kubernetes.apiServerCidrs")).min(1, { error: msg("is empty", "list the control-plane addresses, e.g. [\"10.0.0.0/24\"]") }).default(["172.18.0.0/16"]),
+    /** The API server's ports as NetworkPolicies see them (the Service's 443 and the endpoint port, 6443 on kubeadm and kind). */
+    apiServerPorts: z.array(z.number().int().min(1).max(65535)).min(1).default([443, 6443]),
+    /** The nodes' addresses (kubelets, host-network pods such as the MetalLB speaker). Default: kind's Docker network. */
+    nodeCidrs: z.array(cidr("kubernetes.nodeCidrs")).min(1, { error: msg("is empty", "list the node network, e.g. [\"10.0.0.0/16\"]") }).default(["172.18.0.0/16"]),
 });
+
+function cidr(key: string) {
+    return z.union([z.cidrv4(), z.cidrv6()], { error: msg("must be a CIDR such as 10.0.0.0/16", `write each entry of ${key} as address/prefix-length`) });
+}
 export type KubernetesConfig = z.output<typeof kubernetesSchema>;
 
 /** The environment a stack runs as: `kubernetes.environment`, else `dev` for the stack named dev and `prod` for any other (the safe default). */

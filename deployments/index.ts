@@ -1,7 +1,7 @@
 /**
  * Pulumi Deployments settings for the research-platform stacks. Run from this directory:
  *   pulumi stack init <org>/settings && pulumi config set repository <owner>/<name> && pulumi up
- * (see docs/delivery.md, "Pulumi Deployments").
+ * (see the README, "Pulumi Deployments").
  */
 import { main } from "./program";
 

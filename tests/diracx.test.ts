@@ -132,6 +132,7 @@ describe("diracx: release", () => {
                     issuerReady: [issuerReady],
                     storageClassName: "local-path",
                     storageReady: [storageReady],
+                    network: { apiServerCidrs: ["172.18.0.0/16"], apiServerPorts: [443, 6443], nodeCidrs: ["172.18.0.0/16"], ingressNamespace: "traefik" },
                 });
                 d.release.urn.apply(() => undefined);
                 void Promise.all([ingressReady.urn, issuerReady.urn, storageReady.urn].map((u) => new Promise<string>((res) => u.apply(res)))).then(

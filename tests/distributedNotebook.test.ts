@@ -403,7 +403,7 @@ describe("distributedNotebook: ordering", () => {
                     config,
                     provider,
                     environment: "dev",
-                    handles: { notebookPrerequisites: [kruise, metricsServer], storageClassName: "local-path", storageReady: [storage], loadBalancerReady: [pool] },
+                    handles: { notebookPrerequisites: [kruise, metricsServer], storageClassName: "local-path", storageReady: [storage], loadBalancerReady: [pool], network: { apiServerCidrs: ["172.18.0.0/16"], apiServerPorts: [443, 6443], nodeCidrs: ["172.18.0.0/16"] } },
                 });
                 return {};
             },

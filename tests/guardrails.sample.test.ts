@@ -10,6 +10,7 @@ import { charts } from "../components/charts";
 import { helmRelease } from "../components/k8s/helmRelease";
 import { appLabels, selectorLabels } from "../components/k8s/labels";
 import { podSecurityNamespace } from "../components/k8s/namespace";
+import { isolateNamespace } from "../components/k8s/networkPolicy";
 import { opaqueSecret } from "../components/k8s/secret";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../components/k8s/securityContext";
 import { runChecks } from "../tools/lib/checks";
@@ -32,6 +33,8 @@ function sample(stack: "dev" | "prod", v: Variant = {}) {
             const prod = stack === "prod";
             const keep = { protect: prod && !v.unprotected, retainOnDelete: prod && !v.unprotected };
             const ns = podSecurityNamespace("sample-ns", { name: "sample", podSecurity: "restricted" }, keep);
+            const network = { apiServerCidrs: ["172.18.0.0/16"], apiServerPorts: [443, 6443], nodeCidrs: ["172.18.0.0/16"] };
+            isolateNamespace("sample-netpol", { namespace: "sample", app: "sample", network, allows: [{ name: "http", from: [{ anywhere: true }], ports: [{ port: 8080 }], reason: "clients" }] }, { dependsOn: [ns] });
             const password = new random.RandomPassword("sample-password", { length: 32, special: false });
             const secret = opaqueSecret("sample-creds", { name: "sample-creds", namespace: ns.metadata.name, app: "sample", data: { password: password.result } }, {});
             new k8s.core.v1.PersistentVolumeClaim(
@@ -43,13 +46,14 @@ function sample(stack: "dev" | "prod", v: Variant = {}) {
             new k8s.apps.v1.Deployment("sample", {
                 metadata: { name: "sample", namespace: ns.metadata.name, labels: appLabels("sample") },
                 spec: {
-                    replicas: 1,
+                    replicas: 2,
                     selector: { matchLabels: selectorLabels("sample") },
                     template: {
                         metadata: { labels: appLabels("sample") },
                         spec: {
                             automountServiceAccountToken: false,
                             securityContext: restrictedPodSecurityContext(),
+                            topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selectorLabels("sample") } }],
                             containers: [
                                 {
                                     name: "app",
@@ -65,8 +69,10 @@ function sample(stack: "dev" | "prod", v: Variant = {}) {
                     },
                 },
             });
+            new k8s.policy.v1.PodDisruptionBudget("sample", { metadata: { name: "sample", namespace: ns.metadata.name }, spec: { maxUnavailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow", selector: { matchLabels: selectorLabels("sample") } } });
             new k8s.core.v1.Service("sample", { metadata: { name: "sample", namespace: ns.metadata.name }, spec: { selector: selectorLabels("sample"), ports: [{ port: 80, targetPort: "http" }] } });
             const kruiseNs = podSecurityNamespace("kruise-ns", { name: "kruise-system", podSecurity: "restricted" }, {});
+            isolateNamespace("kruise-netpol", { namespace: "kruise-system", app: "kruise", network, allows: [] }, { dependsOn: [kruiseNs] });
             helmRelease("kruise", { name: "kruise", namespace: kruiseNs.metadata.name, chart: charts.kruise, timeoutSeconds: 300, values: { manager: v.unknownValue ? { replicaz: 1 } : { replicas: 1 } } }, {});
             return {};
         },

@@ -51,7 +51,7 @@ describe("interlink", () => {
         const ns = run.one("kubernetes:core/v1:Namespace", "interlink-ns");
         assert.equal(ns.inputs.metadata.name, "interlink");
         assert.equal(ns.inputs.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
-        const names = run.descendants(vk).map((r) => r.name).sort();
+        const names = run.descendants(vk).filter((r) => r.type !== "kubernetes:networking.k8s.io/v1:NetworkPolicy").map((r) => r.name).sort();
         assert.deepEqual(names, ["interlink-binding", "interlink-config", "interlink-deployment", "interlink-iam", "interlink-node-label", "interlink-ns", "interlink-role", "interlink-sa"]);
     });
 

@@ -61,6 +61,7 @@ async function runComponent(nvflare: Record<string, unknown>, handles: { ingress
                 loadBalancerReady: [pool],
                 ingressTcp: handles.ingressTcp ? { entryPoints: handles.ingressTcp } : undefined,
                 ingressReady: [traefik],
+                network: { apiServerCidrs: ["172.18.0.0/16"], apiServerPorts: [443, 6443], nodeCidrs: ["172.18.0.0/16"], ingressNamespace: "traefik" },
             });
             return { nvflareEndpoints: c.endpoints, nvflareHostsLines: c.hostsLines };
         },
@@ -201,10 +202,13 @@ describe("nvflare: seed 002's HA example", () => {
         assert.ok(p.some((l) => l.startsWith("research-platform:nvflare.runAsUser: must not be 0 (root)")), p.join("\n"));
     });
 
-    it("admits traffic only to the NVFlare ports", () => {
-        const np = run.one("kubernetes:networking.k8s.io/v1:NetworkPolicy", "nvflare-ingress");
-        assert.deepEqual(np.inputs.spec.podSelector, { matchLabels: { "app.kubernetes.io/name": "nvflare" } });
-        assert.deepEqual(np.inputs.spec.ingress, [{ ports: [8443, 8002, 8003, 8102, 8103].map((port) => ({ port, protocol: "TCP" })) }]);
+    it("admits traffic only to the NVFlare ports: a default-deny, then one allow per listening participant", () => {
+        const nps = run.allIn(NVFLARE, "kubernetes:networking.k8s.io/v1:NetworkPolicy");
+        const byName = Object.fromEntries(nps.map((n) => [n.inputs.metadata.name, n.inputs]));
+        assert.deepEqual(byName["default-deny"].spec, { podSelector: {}, policyTypes: ["Ingress", "Egress"], ingress: [], egress: [] });
+        assert.deepEqual(byName["allow-to-server1"].spec.podSelector, { matchLabels: { system: "server1" } });
+        assert.deepEqual(byName["allow-to-server1"].spec.ingress[0].ports, [8002, 8003].map((port) => ({ port, protocol: "TCP" })));
+        assert.deepEqual(byName["allow-to-overseer"].spec.ingress[0].ports, [{ port: 8443, protocol: "TCP" }]);
         for (const d of run.allIn(NVFLARE, DEPLOYMENT)) assert.equal(d.inputs.spec.template.metadata.labels["app.kubernetes.io/name"], "nvflare");
     });
 

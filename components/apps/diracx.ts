@@ -6,6 +6,7 @@ import type { DiracxConfig } from "../../config/diracx";
 import { charts } from "../charts";
 import { helmRelease } from "../k8s/helmRelease";
 import { podSecurityNamespace } from "../k8s/namespace";
+import { Allow, ClusterNetwork, isolateNamespace } from "../k8s/networkPolicy";
 import { opaqueSecret } from "../k8s/secret";
 
 /** User-supplied secrets (from `SecretSpec`s) for the external services. */
@@ -31,6 +32,8 @@ export interface DiracxArgs {
     /** StorageClass for MySQL, OpenSearch and SeaweedFS volumes; the cluster default when undefined. */
     storageClassName?: string;
     storageReady: pulumi.Resource[];
+    /** The cluster's addresses and the ingress namespace, for the namespace's NetworkPolicies. */
+    network: ClusterNetwork;
 }
 
 /** How to log in to a developer-mode DiracX with the demo user (a stack output). */
@@ -110,6 +113,26 @@ export class Diracx extends pulumi.ComponentResource {
             { ...child, ...keep },
         );
         const inNs = { ...child, dependsOn: [namespace] };
+
+        // Isolation. The chart's pods are not visible offline, so the allows are by namespace: DiracX
+        // and its bundled stores (MySQL, OpenSearch, SeaweedFS, Dex, the init jobs) talk freely inside
+        // it (the Bitnami MySQL keeps its own networkPolicy too); the ingress controller reaches the API
+        // (8000) and web app (8080); NodePort Services (Dex, SeaweedFS S3) arrive from the nodes; egress
+        // leaves the cluster only on HTTPS and the external services' ports from config.
+        const externalPorts = [cfg.mysql.mode === "external" ? cfg.mysql.external?.host : undefined, cfg.opensearch.mode === "external" ? cfg.opensearch.external?.host : undefined]
+            .filter((h): h is string => !!h)
+            .map((h) => Number(h.slice(h.lastIndexOf(":") + 1)));
+        if (cfg.sandboxStore.mode === "external" && cfg.sandboxStore.external) {
+            const u = new URL(cfg.sandboxStore.external.endpointUrl);
+            externalPorts.push(Number(u.port || (u.protocol === "http:" ? 80 : 443)));
+        }
+        const allows: Allow[] = [
+            { name: "in-namespace", from: [{ pods: {} }], to: [{ pods: {} }], reason: "DiracX services, jobs and their databases and stores" },
+            ...(args.network.ingressNamespace ? [{ name: "from-ingress", from: [{ namespace: args.network.ingressNamespace }], ports: [{ port: 8000 }, { port: 8080 }], reason: "the ingress controller forwards to the DiracX API (8000) and web app (8080)" }] : []),
+            { name: "from-nodes", from: [{ nodes: true }], reason: "NodePort Services (Dex, SeaweedFS S3) reach the pods from the nodes" },
+            { name: "external", to: [{ anywhere: true }], ports: [...new Set([443, ...externalPorts])].map((port) => ({ port })), reason: "identity providers, external MySQL, OpenSearch and S3 from config" },
+        ];
+        isolateNamespace("diracx-netpol", { namespace: ns, app: "diracx", network: args.network, allows }, inNs);
         const secrets: pulumi.Resource[] = [];
         const secret = (resourceName: string, secretName: string, data: Record<string, pulumi.Input<string>>, stateful = false) => {
             const s = opaqueSecret(resourceName, { name: secretName, namespace: ns, app: "diracx", data }, { ...inNs, ...(stateful ? keep : {}) });

@@ -16,6 +16,7 @@ import type { ClusterHandles } from "../cluster/handles";
 import { appLabels } from "../k8s/labels";
 import { policyException } from "../k8s/policyException";
 import { podSecurityNamespace } from "../k8s/namespace";
+import { Allow, Peer, apiServerAllow, isolateNamespace } from "../k8s/networkPolicy";
 import { opaqueSecret } from "../k8s/secret";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/securityContext";
 
@@ -285,7 +286,7 @@ export interface DistributedNotebookArgs {
     /** `prod` protects the local daemons' StatefulSet, namespace and claims. */
     environment: Environment;
     /** What the add-ons hand over: OpenKruise then metrics-server, the storage class, the MetalLB pools. */
-    handles: Pick<ClusterHandles, "notebookPrerequisites" | "storageClassName" | "storageReady" | "loadBalancerReady">;
+    handles: Pick<ClusterHandles, "notebookPrerequisites" | "storageClassName" | "storageReady" | "loadBalancerReady" | "network">;
 }
 
 /**
@@ -332,6 +333,33 @@ export class DistributedNotebook extends pulumi.ComponentResource {
         );
         const namespace = ns.metadata.name;
         const daemonNamespace = daemonNs.metadata.name;
+
+        // Isolation of both namespaces, from the wiring: the gateway, front end and driver talk freely
+        // among themselves, the daemons among themselves; the gateway side reaches the daemons on the
+        // daemon ports and the daemons reach the gateway on its ports; both reach the kernels (in
+        // `default`, created by the gateway at run time) and take kernel traffic on those ports; the
+        // gateway and daemons use the API server; LoadBalancer Services open the gateway's and front
+        // end's ports to everyone.
+        const ports = (list: NamedPort[]) => list.map((p) => ({ port: p.port }));
+        const kernels: Peer = { namespace: KERNEL_NAMESPACE };
+        const publicly = c.serviceType === "LoadBalancer";
+        const gatewaySideAllows: Allow[] = [
+            { name: "in-namespace", from: [{ pods: {} }], to: [{ pods: {} }], reason: "gateway, scheduler, front end and workload driver call each other" },
+            { name: "gateway", pods: selector(NAMES.gateway), from: [{ namespace: c.daemonNamespace }, kernels, ...(publicly ? [{ anywhere: true } as Peer] : [])], ports: ports(gatewayPorts(c)), reason: "daemons and kernels register with the gateway" + (publicly ? "; its LoadBalancer Service takes clients" : "") },
+            ...(publicly ? [{ name: "notebook", pods: selector(NAMES.notebook), from: [{ anywhere: true } as Peer], ports: ports([{ name: "nb-server", port: c.ports.notebook }, ...jupyterPorts(c, "notebook")]), reason: "the Jupyter front end's LoadBalancer Service" }] : []),
+            { name: "to-daemons", to: [{ namespace: c.daemonNamespace }], ports: ports(daemonPorts(c)), reason: "the gateway drives the local daemons" },
+            { name: "to-kernels", to: [kernels], reason: "the gateway and front end talk to kernel replicas on their per-kernel ports" },
+            apiServerAllow(h.network, selector(NAMES.gateway), "the gateway creates kernels (CloneSets) and runs the second kube-scheduler"),
+        ];
+        isolateNamespace(`${name}-netpol`, { namespace: c.namespace, app: "distributed-notebook", network: h.network, allows: gatewaySideAllows }, child([ns]));
+        const daemonAllows: Allow[] = [
+            { name: "in-namespace", from: [{ pods: {} }], to: [{ pods: {} }], reason: "local daemons exchange replica state" },
+            { name: "daemons", from: [{ namespace: c.namespace }, kernels], ports: ports(daemonPorts(c)), reason: "the gateway and kernels call the local daemon on the node" },
+            { name: "to-gateway", to: [{ namespace: c.namespace }], ports: ports(gatewayPorts(c)), reason: "daemons register with the gateway" },
+            { name: "to-kernels", to: [kernels], reason: "daemons drive the kernel replicas on their node" },
+            apiServerAllow(h.network, undefined, "the local daemon reads its node's pods"),
+        ];
+        isolateNamespace(`${name}-daemon-netpol`, { namespace: c.daemonNamespace, app: "distributed-notebook", network: h.network, allows: daemonAllows }, child([daemonNs]));
 
         // ---- RBAC (replaces upstream's cluster-admin binding) ----
         const gatewaySa = new k8s.core.v1.ServiceAccount(
@@ -521,7 +549,10 @@ export class DistributedNotebook extends pulumi.ComponentResource {
                     name: NAMES.gateway,
                     namespace,
                     labels: gatewayLabels,
-                    annotations: policyException("automount-service-account-token", "the gateway creates kernel CloneSets, Services and ConfigMaps, and its scheduler binds pods"),
+                    annotations: {
+                        ...policyException("automount-service-account-token", "the gateway creates kernel CloneSets, Services and ConfigMaps, and its scheduler binds pods"),
+                        ...policyException("prod-replicas", "one gateway owns the cluster state and the scheduler's leader lease; it runs once, with strategy Recreate"),
+                    },
                 },
                 spec: {
                     replicas: 1,
@@ -729,6 +760,17 @@ export class DistributedNotebook extends pulumi.ComponentResource {
             },
             child([localDaemonCm, daemonSa, daemonBinding, daemonService, ...aliases, ...h.storageReady], { protect: prod, retainOnDelete: prod }),
         );
+        // A drain takes one daemon at a time (the others keep their nodes' kernels); a single daemon gets no budget.
+        if (c.localDaemons >= 2) {
+            new k8s.policy.v1.PodDisruptionBudget(
+                `${name}-local-daemon-pdb`,
+                {
+                    metadata: { name: NAMES.localDaemon, namespace: daemonNamespace, labels: daemonLabels },
+                    spec: { maxUnavailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow", selector: { matchLabels: daemonSelector } },
+                },
+                child([daemonNs]),
+            );
+        }
 
         // ---- Jupyter front end ----
         const token = new random.RandomPassword(`${name}-jupyter-token`, { length: 48, special: false }, { parent: this, dependsOn: base });
@@ -738,7 +780,12 @@ export class DistributedNotebook extends pulumi.ComponentResource {
         new k8s.apps.v1.Deployment(
             `${name}-jupyter-notebook`,
             {
-                metadata: { name: NAMES.notebook, namespace, labels: notebookLabels },
+                metadata: {
+                    name: NAMES.notebook,
+                    namespace,
+                    labels: notebookLabels,
+                    annotations: policyException("prod-replicas", "a Jupyter server keeps its sessions and kernel connections in memory: a second replica behind the Service would split them"),
+                },
                 spec: {
                     replicas: 1,
                     selector: { matchLabels: selector(NAMES.notebook) },
@@ -787,7 +834,12 @@ export class DistributedNotebook extends pulumi.ComponentResource {
             new k8s.apps.v1.Deployment(
                 `${name}-workload-driver`,
                 {
-                    metadata: { name: NAMES.workloadDriver, namespace, labels: driverLabels },
+                    metadata: {
+                        name: NAMES.workloadDriver,
+                        namespace,
+                        labels: driverLabels,
+                        annotations: policyException("prod-replicas", "the workload driver replays one workload trace; two would submit it twice"),
+                    },
                     spec: {
                         replicas: 1,
                         selector: { matchLabels: selector(NAMES.workloadDriver) },

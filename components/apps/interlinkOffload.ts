@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { InterlinkConfig } from "../../config/interlink";
 import { appLabels, selectorLabels } from "../k8s/labels";
+import { policyException } from "../k8s/policyException";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/securityContext";
 import type { HubOffload } from "./hubOffload";
 import { VIRTUAL_NODE_TAINT, VirtualKubelet } from "./virtualKubelet";
@@ -55,7 +56,12 @@ export class InterlinkTunnel extends pulumi.ComponentResource {
         const deployment = new k8s.apps.v1.Deployment(
             `${name}-deployment`,
             {
-                metadata: { name: "ssh-forwarder", namespace: ns, labels },
+                metadata: {
+                    name: "ssh-forwarder",
+                    namespace: ns,
+                    labels,
+                    annotations: policyException("prod-replicas", "the remote host holds one SSH session whose remote forwards bind the tunnel ports in one pod; a second forwarder would have no session"),
+                },
                 spec: {
                     replicas: 1,
                     // Tunnels are per pod: a second replica would split them.

@@ -8,6 +8,7 @@ import { chartAt } from "../charts";
 import { helmRelease } from "../k8s/helmRelease";
 import { appLabels } from "../k8s/labels";
 import { podSecurityNamespace } from "../k8s/namespace";
+import { policyException } from "../k8s/policyException";
 import { opaqueSecret } from "../k8s/secret";
 import type { HubOffload } from "./hubOffload";
 
@@ -149,6 +150,10 @@ export class JupyterHub extends pulumi.ComponentResource {
                 name: args.namespace,
                 podSecurity: "baseline",
                 reason: "z2jh chart pods (image puller, user scheduler, user placeholder) do not all meet \"restricted\"; hub, proxy and user pods do",
+                annotations: policyException(
+                    "namespace-default-deny",
+                    "z2jh's own NetworkPolicies (hub, proxy, singleuser: networkPolicy.enabled) isolate hub, proxy and user pods by their hub.jupyter.org/network-access-* labels; a namespace-wide default-deny would also cut the user scheduler's and image puller's API and registry traffic, which the chart declares no policy for",
+                ),
             },
             { ...childOpts, protect: prod, retainOnDelete: prod },
         );

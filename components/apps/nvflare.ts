@@ -5,6 +5,8 @@ import { nvflareEntryPointName } from "../../config/nvflare";
 import type { Resources } from "../../config/types";
 import { appLabels } from "../k8s/labels";
 import { podSecurityNamespace } from "../k8s/namespace";
+import { policyException } from "../k8s/policyException";
+import { Allow, ClusterNetwork, Peer, isolateNamespace } from "../k8s/networkPolicy";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/securityContext";
 
 type Container = k8s.types.input.core.v1.Container;
@@ -26,6 +28,8 @@ export interface NvflareArgs {
     ingressTcp?: { entryPoints: Record<number, string> };
     /** Wait on these before creating IngressRouteTCPs (the Traefik release with its CRDs). */
     ingressReady: pulumi.Resource[];
+    /** The cluster's addresses and the ingress namespace, for the namespace's NetworkPolicies. */
+    network: ClusterNetwork;
 }
 
 /** What a stack output shows for an address Kubernetes has not assigned (yet). */
@@ -195,22 +199,32 @@ export class Nvflare extends pulumi.ComponentResource {
         );
         this.namespace = ns.metadata.name;
 
-        // Ingress only to the NVFlare ports (the pods listen on nothing else); egress stays open because
-        // clients dial servers at other sites and servers dial the overseer.
-        const allPorts = everyone.flatMap((p) => p.ports.map((x) => ({ port: x.port, protocol: "TCP" })));
-        new k8s.networking.v1.NetworkPolicy(
-            `${name}-ingress`,
-            {
-                metadata: { name: "nvflare", namespace: this.namespace, labels: appLabels("nvflare") },
-                spec: {
-                    podSelector: { matchLabels: { "app.kubernetes.io/name": "nvflare" } },
-                    policyTypes: ["Ingress", "Egress"],
-                    ingress: allPorts.length > 0 ? [{ ports: allPorts }] : [],
-                    egress: [{}],
-                },
-            },
-            child,
-        );
+        // Isolation: participants reach each other on the NVFlare ports in the namespace; the overseer
+        // and servers take clients on their ports from where the exposure brings them (anywhere for a
+        // LoadBalancer or NodePort, Traefik's namespace for ingressTcp, nobody else for none); every
+        // participant may dial those ports anywhere (servers and clients at other sites, public addresses).
+        const nvflarePods = { "app.kubernetes.io/name": "nvflare" };
+        const allPorts = everyone.flatMap((p) => p.ports.map((x) => ({ port: x.port })));
+        const outside: Peer[] =
+            cfg.exposure === "loadBalancer" || cfg.exposure === "nodePort"
+                ? [{ anywhere: true }]
+                : cfg.exposure === "ingressTcp" && args.network.ingressNamespace
+                  ? [{ namespace: args.network.ingressNamespace }]
+                  : [];
+        const allows: Allow[] = [];
+        for (const p of everyone.filter((x) => x.ports.length > 0)) {
+            allows.push({
+                name: `to-${p.name}`,
+                pods: { system: p.name },
+                from: [{ pods: nvflarePods }, ...outside],
+                ports: p.ports.map((x) => ({ port: x.port })),
+                reason: `${p.role} ${p.name} takes participants${outside.length > 0 ? ` and clients through exposure ${cfg.exposure}` : ""} on ${p.ports.map((x) => x.port).join(", ")}`,
+            });
+        }
+        if (allPorts.length > 0) {
+            allows.push({ name: "participants", pods: nvflarePods, to: [{ pods: nvflarePods }, { anywhere: true }], ports: allPorts, reason: "participants dial the overseer and servers, here or at other sites" });
+        }
+        isolateNamespace(`${name}-netpol`, { namespace: cfg.namespace, app: "nvflare", network: args.network, allows }, { ...child, dependsOn: [ns] });
 
         const addresses: pulumi.Output<[string, string[]]>[] = [];
         for (const p of everyone) {
@@ -234,7 +248,12 @@ export class Nvflare extends pulumi.ComponentResource {
             new k8s.apps.v1.Deployment(
                 `${name}-${p.name}`,
                 {
-                    metadata: { name: p.name, namespace: this.namespace, labels },
+                    metadata: {
+                        name: p.name,
+                        namespace: this.namespace,
+                        labels,
+                        annotations: policyException("prod-replicas", `NVFlare ${p.role} ${p.name} is one identity of the federation (its startup kit); two processes must never share its workspace, so it runs once with strategy Recreate`),
+                    },
                     spec: {
                         replicas: 1,
                         // Two server processes must never share a workspace (the default RollingUpdate would overlap them).

@@ -5,10 +5,13 @@ import { stringify } from "yaml";
 import type { InterlinkConfig } from "../../config/interlink";
 import { appLabels, selectorLabels } from "../k8s/labels";
 import { podSecurityNamespace } from "../k8s/namespace";
+import { ClusterNetwork, apiServerAllow, isolateNamespace } from "../k8s/networkPolicy";
 import { opaqueSecret } from "../k8s/secret";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/securityContext";
 
 export interface VirtualKubeletArgs {
+    /** The cluster's addresses, for the namespace's NetworkPolicies. */
+    network: ClusterNetwork;
     config: InterlinkConfig;
     provider: k8s.Provider;
     /** Secret of the IAM client (`interlinkIamClientSecret`). */
@@ -91,6 +94,30 @@ export class VirtualKubelet extends pulumi.ComponentResource {
 
         const ns = podSecurityNamespace(`${name}-ns`, { name: cfg.namespace, podSecurity: "restricted" }, child);
         const inNs = { ...child, dependsOn: [ns] };
+
+        // Isolation: the virtual kubelet and the SSH forwarder share the namespace; the API server calls
+        // the kubelet port (logs, exec); the VK reaches the API server and, over HTTPS, the remote
+        // host's oauth2-proxy and the IAM token endpoint. The forwarder adds its own allows (SSH, tunnel).
+        const urlPort = (u: string) => {
+            const url = new URL(u);
+            return Number(url.port || (url.protocol === "http:" ? 80 : 443));
+        };
+        const remotePorts = [...new Set([443, ...[cfg.interlinkUrl, cfg.iam.server].filter((u): u is string => !!u).map(urlPort)])];
+        isolateNamespace(
+            `${name}-netpol`,
+            {
+                namespace: cfg.namespace,
+                app,
+                network: args.network,
+                allows: [
+                    { name: "in-namespace", from: [{ pods: {} }], to: [{ pods: {} }], reason: "the virtual kubelet reaches the remote host through the SSH forwarder's tunnel" },
+                    { name: "kubelet", pods: selector, from: [{ apiServer: true }], ports: [{ port: KUBELET_PORT }], reason: "the API server calls the virtual kubelet for logs and exec" },
+                    { name: "remote", pods: selector, to: [{ anywhere: true }], ports: remotePorts.map((port) => ({ port })), reason: "the remote host's oauth2-proxy (interlinkUrl) and the IAM token endpoint" },
+                    apiServerAllow(args.network, selector, "the virtual kubelet registers its node and syncs pods"),
+                ],
+            },
+            inNs,
+        );
 
         const sa = new k8s.core.v1.ServiceAccount(`${name}-sa`, { metadata: { name: "interlink", namespace: cfg.namespace, labels } }, inNs);
         const role = new k8s.rbac.v1.ClusterRole(`${name}-role`, { metadata: { name: `interlink-${cfg.nodeName}`, labels }, rules: VK_RULES }, child);
@@ -178,7 +205,10 @@ export class VirtualKubelet extends pulumi.ComponentResource {
                     name: cfg.nodeName,
                     namespace: cfg.namespace,
                     labels,
-                    annotations: policyException("automount-service-account-token", "the virtual kubelet registers its node and manages the pods scheduled on it through the API"),
+                    annotations: {
+                        ...policyException("automount-service-account-token", "the virtual kubelet registers its node and manages the pods scheduled on it through the API"),
+                        ...policyException("prod-replicas", "one virtual kubelet per node name: two would fight over the node's status and pods (strategy Recreate)"),
+                    },
                 },
                 spec: {
                     replicas: 1,

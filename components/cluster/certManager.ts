@@ -5,6 +5,7 @@ import { CertManagerConfig, LETSENCRYPT_PRODUCTION, LETSENCRYPT_STAGING } from "
 import { chartAt } from "../charts";
 import { appLabels } from "../k8s/labels";
 import { podSecurityNamespace } from "../k8s/namespace";
+import { apiServerAllow, ClusterNetwork, isolateNamespace } from "../k8s/networkPolicy";
 
 /** Names of the ClusterIssuers the platform creates. */
 export const ISSUERS = {
@@ -21,6 +22,8 @@ export interface CertManagerArgs {
     issuer: "selfSigned" | "acme";
     /** IngressClass for ACME HTTP-01 challenges (required for `acme`). */
     ingressClassName?: string;
+    /** The cluster's addresses, for the namespace's NetworkPolicies. */
+    network: ClusterNetwork;
 }
 
 /**
@@ -41,6 +44,24 @@ export class CertManager extends pulumi.ComponentResource {
         const chart = chartAt("certManager", cfg.chartVersion);
 
         const namespace = podSecurityNamespace("cert-manager", { name: cfg.namespace, podSecurity: "restricted" }, childOpts);
+
+        // The webhook (securePort 10250) is called by the API server; every pod (controller, cainjector,
+        // webhook) talks to the API server; the controller reaches ACME servers and, for HTTP-01
+        // self-checks, the ingress on 80/443.
+        isolateNamespace(
+            "cert-manager-netpol",
+            {
+                namespace: cfg.namespace,
+                app: "cert-manager",
+                network: args.network,
+                allows: [
+                    { name: "webhook", pods: { "app.kubernetes.io/component": "webhook" }, from: [{ apiServer: true }], ports: [{ port: 10250 }], reason: "the API server calls the admission webhook on its securePort 10250" },
+                    apiServerAllow(args.network, undefined, "controller, cainjector and webhook watch and update cert-manager resources"),
+                    { name: "acme", pods: { "app.kubernetes.io/component": "controller" }, to: [{ anywhere: true }], ports: [{ port: 443 }, { port: 80 }], reason: "ACME directory and HTTP-01 self-checks" },
+                ],
+            },
+            { ...childOpts, dependsOn: [namespace] },
+        );
 
         const certManager = new CertManagerChart(
             "cert-manager",

@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type { ClusterNetwork } from "../k8s/networkPolicy";
 
 /**
  * What the cluster add-ons hand to the applications: names to use and resources to wait on.
@@ -33,6 +34,9 @@ export interface ClusterHandles {
 
     /** OpenKruise, then metrics-server: what the distributed-notebook system waits on (the mission's order). */
     notebookPrerequisites: pulumi.Resource[];
+
+    /** The cluster's addresses and the ingress controller's namespace, for NetworkPolicy allows. */
+    network: ClusterNetwork;
 }
 
 /** The handles a web application with an Ingress, TLS and volumes takes (JupyterHub, DiracX). */

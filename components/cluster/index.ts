@@ -5,6 +5,7 @@ import { effectiveIssuer } from "../../config/certManager";
 import { loadBalancerAvailable } from "../../config/metallb";
 import { CertManager } from "./certManager";
 import type { ClusterHandles } from "./handles";
+import type { ClusterNetwork } from "../k8s/networkPolicy";
 import { Traefik } from "./ingress";
 import { Kruise } from "./kruise";
 import { Metallb } from "./metallb";
@@ -21,22 +22,28 @@ export type { ClusterHandles } from "./handles";
  */
 export function clusterAddons(parent: pulumi.ComponentResource, provider: k8s.Provider, cfg: PlatformConfig): ClusterHandles {
     const opts = { parent };
+    const network: ClusterNetwork = {
+        apiServerCidrs: cfg.kubernetes.apiServerCidrs,
+        apiServerPorts: cfg.kubernetes.apiServerPorts,
+        nodeCidrs: cfg.kubernetes.nodeCidrs,
+        ingressNamespace: cfg.ingress.enabled && cfg.ingress.install ? cfg.ingress.namespace : undefined,
+    };
 
-    const storage = cfg.storage.enabled ? new Storage("storage", { config: cfg.storage, provider }, opts) : undefined;
-    const metallb = cfg.metallb.enabled ? new Metallb("metallb", { config: cfg.metallb, provider }, opts) : undefined;
-    const kruise = cfg.kruise.enabled ? new Kruise("kruise", { config: cfg.kruise, provider }, opts) : undefined;
+    const storage = cfg.storage.enabled ? new Storage("storage", { config: cfg.storage, provider, network }, opts) : undefined;
+    const metallb = cfg.metallb.enabled ? new Metallb("metallb", { config: cfg.metallb, provider, network }, opts) : undefined;
+    const kruise = cfg.kruise.enabled ? new Kruise("kruise", { config: cfg.kruise, provider, network }, opts) : undefined;
     const metricsServer = cfg.metricsServer.enabled
-        ? new MetricsServer("metrics-server", { config: cfg.metricsServer, provider, dependsOn: kruise ? [kruise.release] : [] }, opts)
+        ? new MetricsServer("metrics-server", { config: cfg.metricsServer, provider, network, dependsOn: kruise ? [kruise.release] : [] }, opts)
         : undefined;
 
     const installTraefik = cfg.ingress.enabled && cfg.ingress.install;
     const traefik = installTraefik
-        ? new Traefik("traefik", { config: cfg.ingress, provider, dependsOn: cfg.ingress.serviceType === "LoadBalancer" && metallb ? metallb.ready : [] }, opts)
+        ? new Traefik("traefik", { config: cfg.ingress, provider, network, dependsOn: cfg.ingress.serviceType === "LoadBalancer" && metallb ? metallb.ready : [] }, opts)
         : undefined;
     const ingressClassName = cfg.ingress.enabled ? cfg.ingress.className : undefined;
 
     const certManager = cfg.certManager.enabled
-        ? new CertManager("cert-manager", { config: cfg.certManager, provider, issuer: effectiveIssuer(cfg, cfg.stack), ingressClassName }, opts)
+        ? new CertManager("cert-manager", { config: cfg.certManager, provider, network, issuer: effectiveIssuer(cfg, cfg.stack), ingressClassName }, opts)
         : undefined;
 
     // Both releases, though metrics-server already waits for OpenKruise: the chain stays explicit on every dependent.
@@ -53,5 +60,6 @@ export function clusterAddons(parent: pulumi.ComponentResource, provider: k8s.Pr
         clusterIssuerName: certManager?.clusterIssuerName,
         issuerReady: certManager?.ready ?? [],
         notebookPrerequisites,
+        network,
     };
 }

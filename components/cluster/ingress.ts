@@ -4,12 +4,15 @@ import { IngressConfig, traefikContainerPort } from "../../config/ingress";
 import { chartAt } from "../charts";
 import { helmRelease } from "../k8s/helmRelease";
 import { podSecurityNamespace } from "../k8s/namespace";
+import { apiServerAllow, ClusterNetwork, isolateNamespace } from "../k8s/networkPolicy";
 
 export interface IngressArgs {
     config: IngressConfig;
     provider: k8s.Provider;
     /** Wait on these before the release (the MetalLB pool, for a LoadBalancer Service: Helm waits for its address). */
     dependsOn: pulumi.Resource[];
+    /** The cluster's addresses, for the namespace's NetworkPolicies. */
+    network: ClusterNetwork;
 }
 
 /**
@@ -47,6 +50,21 @@ export class Traefik extends pulumi.ComponentResource {
                 timeoutSeconds: cfg.timeoutSeconds,
                 values: {
                     deployment: { replicas: cfg.replicas },
+                    // Replicated (prod): a drain takes one pod at a time, and the pods prefer distinct nodes.
+                    // The chart's rolling update (maxUnavailable 0, maxSurge 1) already keeps every replica serving.
+                    ...(cfg.replicas > 1
+                        ? {
+                              podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
+                              topologySpreadConstraints: [
+                                  {
+                                      maxSkew: 1,
+                                      topologyKey: "kubernetes.io/hostname",
+                                      whenUnsatisfiable: "ScheduleAnyway",
+                                      labelSelector: { matchLabels: { "app.kubernetes.io/name": "traefik", "app.kubernetes.io/instance": `traefik-${cfg.namespace}` } },
+                                  },
+                              ],
+                          }
+                        : {}),
                     ingressClass: { enabled: true, isDefaultClass: cfg.isDefaultClass, name: cfg.className },
                     providers: {
                         kubernetesIngress: { enabled: true, publishedService: { enabled: true } },
@@ -58,6 +76,28 @@ export class Traefik extends pulumi.ComponentResource {
                 },
             },
             { ...childOpts, dependsOn: [namespace, ...args.dependsOn] },
+        );
+        // Traefik's pods: clients from anywhere on the entrypoints (web 8000, websecure 8443, the TCP
+        // entrypoints), egress to the backends in any namespace (each app's policy admits Traefik) and
+        // to the API server (Ingress, IngressRoute and Endpoint watches).
+        isolateNamespace(
+            "traefik-netpol",
+            {
+                namespace: cfg.namespace,
+                app: "traefik",
+                network: args.network,
+                allows: [
+                    {
+                        name: "entrypoints",
+                        from: [{ anywhere: true }],
+                        ports: [8000, 8443, ...cfg.tcpPorts.map((p) => traefikContainerPort(p.port))].map((port) => ({ port })),
+                        reason: "clients reach the web, websecure and TCP entrypoints through the Traefik Service",
+                    },
+                    { name: "backends", to: [{ allNamespaces: true }], reason: "Traefik forwards to the Services its Ingresses and routes name, in any namespace" },
+                    apiServerAllow(args.network, undefined, "Traefik's Kubernetes providers watch Ingresses, CRDs, Services and EndpointSlices"),
+                ],
+            },
+            { ...childOpts, dependsOn: [namespace] },
         );
         this.ingressClassName = cfg.className;
         this.registerOutputs({ ingressClassName: this.ingressClassName, tcpEntryPoints: this.tcpEntryPoints });

@@ -4,10 +4,13 @@ import type { KruiseConfig } from "../../config/kruise";
 import { chartAt } from "../charts";
 import { helmRelease } from "../k8s/helmRelease";
 import { podSecurityNamespace } from "../k8s/namespace";
+import { apiServerAllow, ClusterNetwork, isolateNamespace } from "../k8s/networkPolicy";
 
 export interface KruiseArgs {
     config: KruiseConfig;
     provider: k8s.Provider;
+    /** The cluster's addresses, for the namespace's NetworkPolicies. */
+    network: ClusterNetwork;
 }
 
 /**
@@ -33,6 +36,22 @@ export class Kruise extends pulumi.ComponentResource {
                   }
                 : { name: cfg.namespace, podSecurity: "baseline", reason: "the kruise 1.5.2 chart exposes no securityContext values for kruise-manager, so restricted cannot be guaranteed; baseline still forbids host access" },
             childOpts,
+        );
+
+        // kruise-manager serves its admission webhook on 9876 to the API server and watches the API;
+        // kruise-daemon is hostNetwork (not selected by NetworkPolicies).
+        isolateNamespace(
+            "kruise-netpol",
+            {
+                namespace: cfg.namespace,
+                app: "kruise",
+                network: args.network,
+                allows: [
+                    { name: "webhook", from: [{ apiServer: true }], ports: [{ port: 9876 }], reason: "the API server calls kruise-manager's webhook (webhookConfiguration port 9876)" },
+                    apiServerAllow(args.network, undefined, "kruise-manager reconciles CloneSets and other workloads through the API"),
+                ],
+            },
+            { ...childOpts, dependsOn: [namespace] },
         );
 
         this.release = helmRelease(

@@ -5,10 +5,13 @@ import { chartAt } from "../charts";
 import { helmRelease } from "../k8s/helmRelease";
 import { appLabels } from "../k8s/labels";
 import { podSecurityNamespace } from "../k8s/namespace";
+import { apiServerAllow, ClusterNetwork, isolateNamespace } from "../k8s/networkPolicy";
 
 export interface MetallbArgs {
     config: MetallbConfig;
     provider: k8s.Provider;
+    /** The cluster's addresses, for the namespace's NetworkPolicies. */
+    network: ClusterNetwork;
 }
 
 /**
@@ -36,6 +39,23 @@ export class Metallb extends pulumi.ComponentResource {
                 reason: "the MetalLB speaker DaemonSet uses hostNetwork and the NET_RAW capability to announce LoadBalancer addresses (ARP/NDP) on the node network",
             },
             childOpts,
+        );
+
+        // The controller's validating webhook (9443) is called by the API server; controller and speaker
+        // watch the API. The speaker is hostNetwork: NetworkPolicies do not select host-network pods,
+        // so its memberlist (7946) and ARP traffic are unaffected.
+        isolateNamespace(
+            "metallb-netpol",
+            {
+                namespace: cfg.namespace,
+                app: "metallb",
+                network: args.network,
+                allows: [
+                    { name: "webhook", from: [{ apiServer: true }], ports: [{ port: 9443 }], reason: "the API server calls the controller's validating webhook on 9443" },
+                    apiServerAllow(args.network, undefined, "the controller assigns addresses and the speaker watches Services and nodes"),
+                ],
+            },
+            { ...childOpts, dependsOn: [namespace] },
         );
 
         this.release = helmRelease(

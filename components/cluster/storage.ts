@@ -4,6 +4,7 @@ import { policyException } from "../k8s/policyException";
 import type { StorageConfig } from "../../config/storage";
 import { appLabels } from "../k8s/labels";
 import { podSecurityNamespace } from "../k8s/namespace";
+import { apiServerAllow, ClusterNetwork, isolateNamespace } from "../k8s/networkPolicy";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/securityContext";
 
 /** The provisioner name of rancher's local-path-provisioner (kind's copy uses the same). */
@@ -12,6 +13,8 @@ export const LOCAL_PATH_PROVISIONER = "rancher.io/local-path";
 export interface StorageArgs {
     config: StorageConfig;
     provider: k8s.Provider;
+    /** The cluster's addresses, for the namespace's NetworkPolicies. */
+    network: ClusterNetwork;
 }
 
 /**
@@ -31,7 +34,7 @@ export class Storage extends pulumi.ComponentResource {
         const childOpts = { parent: this, provider: args.provider };
         this.ready = [];
 
-        if (cfg.provisioner.install) this.ready.push(this.provisioner(cfg.provisioner, childOpts));
+        if (cfg.provisioner.install) this.ready.push(this.provisioner(cfg.provisioner, args.network, childOpts));
 
         const storageClass = new k8s.storage.v1.StorageClass(
             "local-path",
@@ -52,7 +55,7 @@ export class Storage extends pulumi.ComponentResource {
         this.registerOutputs({ storageClassName: this.storageClassName });
     }
 
-    private provisioner(p: StorageConfig["provisioner"], childOpts: pulumi.CustomResourceOptions): k8s.apps.v1.Deployment {
+    private provisioner(p: StorageConfig["provisioner"], network: ClusterNetwork, childOpts: pulumi.CustomResourceOptions): k8s.apps.v1.Deployment {
         const ns = p.namespace;
         const labels = appLabels("local-path-provisioner", { component: "storage" });
         const namespace = podSecurityNamespace(
@@ -65,6 +68,17 @@ export class Storage extends pulumi.ComponentResource {
             childOpts,
         );
         const nsOpts = { ...childOpts, dependsOn: [namespace] };
+        // The provisioner only talks to the API server; its helper pods need no network at all.
+        isolateNamespace(
+            "local-path-storage-netpol",
+            {
+                namespace: ns,
+                app: "local-path-provisioner",
+                network,
+                allows: [apiServerAllow(network, { app: "local-path-provisioner" }, "the provisioner watches claims and creates volumes and helper pods")],
+            },
+            nsOpts,
+        );
         const sa = new k8s.core.v1.ServiceAccount("local-path-provisioner", { metadata: { name: "local-path-provisioner-service-account", namespace: ns, labels } }, nsOpts);
         const role = new k8s.rbac.v1.Role(
             "local-path-provisioner",
@@ -137,7 +151,10 @@ export class Storage extends pulumi.ComponentResource {
                     name: "local-path-provisioner",
                     namespace: ns,
                     labels,
-                    annotations: policyException("automount-service-account-token", "the provisioner watches PersistentVolumeClaims and creates PersistentVolumes and helper pods"),
+                    annotations: {
+                        ...policyException("automount-service-account-token", "the provisioner watches PersistentVolumeClaims and creates PersistentVolumes and helper pods"),
+                        ...policyException("prod-replicas", "local-path-provisioner has no leader election: two replicas would both provision every claim"),
+                    },
                 },
                 spec: {
                     replicas: 1,

@@ -16,6 +16,8 @@ export interface NamespaceArgs {
     reason?: string;
     /** Extra labels (e.g. for NetworkPolicy namespace selectors). */
     labels?: Record<string, string>;
+    /** Extra annotations (e.g. a documented policy exception). */
+    annotations?: Record<string, string>;
 }
 
 /**
@@ -42,7 +44,7 @@ export function podSecurityNamespace(resourceName: string, args: NamespaceArgs, 
                     "pod-security.kubernetes.io/audit": args.podSecurity,
                     "pod-security.kubernetes.io/audit-version": "latest",
                 },
-                annotations: args.reason ? { [POD_SECURITY_REASON_ANNOTATION]: args.reason } : undefined,
+                annotations: args.reason || args.annotations ? { ...args.annotations, ...(args.reason ? { [POD_SECURITY_REASON_ANNOTATION]: args.reason } : {}) } : undefined,
             },
         },
         opts,

@@ -1,5 +1,5 @@
 /**
- * How a component declares an exception to a guardrail rule (see docs/guardrails.md): an
+ * How a component declares an exception to a guardrail rule (see README, "Guardrails"): an
  * annotation on the object, whose value says why. An empty reason does not count.
  */
 export const POLICY_EXCEPTION_PREFIX = "research-platform.io/policy-exception.";

@@ -1,4 +1,5 @@
 /** Every guardrail rule, in the order they are reported. */
+import { defaultDenyRule, pdbRule, prodReplicasRule, replicatedRule } from "./availability";
 import { exposureRule } from "./exposure";
 import { namespaceLabelsRule, podSecurityRule } from "./podSecurity";
 import { statefulProtectRule } from "./stateful";
@@ -15,6 +16,10 @@ export const rules: readonly Rule[] = [
     automountRule,
     statefulProtectRule,
     exposureRule,
+    defaultDenyRule,
+    replicatedRule,
+    pdbRule,
+    prodReplicasRule,
 ];
 
 export * from "./types";
