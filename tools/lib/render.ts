@@ -163,20 +163,33 @@ function renderSummary(plan: Plan, g: PlanGraph, findings: Finding[], checksRun:
 }
 
 /** Every artifact, by path relative to the output folder. */
-export function renderPlan(plan: Plan, findings: Finding[] = [], checksRun: string[] = []): Map<string, string> {
-    const files = new Map<string, string>();
-    files.set("resources.json", `${JSON.stringify({ project: plan.project, stack: plan.stack, resources: plan.resources }, null, 2)}\n`);
-    for (const r of plan.resources) {
-        if (isManifest(r)) {
-            const p = manifestPath(r);
-            if (files.has(p)) throw new Error(`two objects would be written to ${p}: ${r.urn}`);
-            files.set(p, yaml(r.inputs));
+/** Everything but summary.md, which alone depends on the findings: rendered once per plan (the secret scan reads it too). */
+const artifactsOf = new WeakMap<Plan, { files: Map<string, string>; graph: PlanGraph }>();
+
+function artifacts(plan: Plan): { files: Map<string, string>; graph: PlanGraph } {
+    let a = artifactsOf.get(plan);
+    if (!a) {
+        const files = new Map<string, string>();
+        files.set("resources.json", `${JSON.stringify({ project: plan.project, stack: plan.stack, resources: plan.resources }, null, 2)}\n`);
+        for (const r of plan.resources) {
+            if (isManifest(r)) {
+                const p = manifestPath(r);
+                if (files.has(p)) throw new Error(`two objects would be written to ${p}: ${r.urn}`);
+                files.set(p, yaml(r.inputs));
+            }
+            const h = helmRecord(r);
+            if (h) files.set(helmPath(h), yaml(h));
         }
-        const h = helmRecord(r);
-        if (h) files.set(helmPath(h), yaml(h));
+        const graph = buildGraph(plan.resources);
+        files.set("graph.mmd", renderGraph(plan, graph));
+        a = { files, graph };
+        artifactsOf.set(plan, a);
     }
-    const g = buildGraph(plan.resources);
-    files.set("graph.mmd", renderGraph(plan, g));
-    files.set("summary.md", renderSummary(plan, g, findings, checksRun));
-    return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
+    return a;
+}
+
+export function renderPlan(plan: Plan, findings: Finding[] = [], checksRun: string[] = []): Map<string, string> {
+    const { files, graph } = artifacts(plan);
+    const all = new Map(files).set("summary.md", renderSummary(plan, graph, findings, checksRun));
+    return new Map([...all.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
 }

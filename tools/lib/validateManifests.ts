@@ -83,8 +83,16 @@ export function validateManifest(obj: any, dirs: ReferenceDirs = referenceDirs()
 }
 
 /** Revealed inputs by URN (validation needs real types; messages never print values). */
+const revealedOf = new WeakMap<Plan, Map<string, unknown>>();
+
+/** Every resource's inputs with secrets revealed, by URN (computed once per plan; the checks share it). */
 export function revealedInputs(plan: Plan): Map<string, unknown> {
-    return new Map(plan.registrations.map((r) => [r.urn, fromWire(r.wireInputs, true)]));
+    let m = revealedOf.get(plan);
+    if (!m) {
+        m = new Map(plan.registrations.map((r) => [r.urn, fromWire(r.wireInputs, true)]));
+        revealedOf.set(plan, m);
+    }
+    return m;
 }
 
 export function manifestFindings(plan: Plan, dirs: ReferenceDirs = referenceDirs()): Finding[] {
