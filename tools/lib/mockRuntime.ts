@@ -2,11 +2,16 @@
  * Runs the Pulumi program under `pulumi.runtime.setMocks` and records every resource exactly as
  * the SDK registers it. Shared by the offline plan (`tools/plan.ts`) and the test harness.
  *
- * The mock API's `newResource` sees neither parent, dependencies nor options, so this wraps the
+ * The mock API's `newResource` sees neither parent, dependencies nor options, so this replaces the
  * mock monitor's `registerResource` and reads them from the register request itself, which also
  * still carries the SDK's secret markers. The mock monitor ignores `additionalSecretOutputs`
- * (the real engine honours them: `RandomPassword.result` is secret); the wrapper marks those
+ * (the real engine honours them: `RandomPassword.result` is secret); the replacement marks those
  * outputs secret in the response, as the engine would.
+ *
+ * The replacement also answers in the wire form it already has: the SDK's own mock monitor turns
+ * every request into plain values, serializes the fake state again and builds a protobuf Struct
+ * that the SDK at once turns back into plain values. Those three round trips were a third of a
+ * large plan's run; the state it returns is the same.
  */
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
@@ -15,6 +20,8 @@ export const SECRET_SIG = pulumi.runtime.specialSecretSig;
 const SIG_KEY = pulumi.runtime.specialSigKey;
 const RESOURCE_SIG = pulumi.runtime.specialResourceSig;
 const UNKNOWN = pulumi.runtime.unknownValue;
+/** `pulumirpc.Result.SUCCESS`: the register call ran to completion (no unknowns kept). */
+const SUCCESS = 0;
 
 /** One resource as the program registered it. */
 export interface Registration {
@@ -75,6 +82,10 @@ export function fakeState(type: string, name: string, inputs: Record<string, unk
     return inputs;
 }
 
+function mockId(type: string, name: string): string {
+    return type.startsWith("pulumi:providers:") ? `${name}-provider-id` : `${name}-id`;
+}
+
 function providerUrn(ref: string): string | null {
     if (!ref) return null;
     const cut = ref.lastIndexOf("::");
@@ -93,12 +104,24 @@ interface RegisterRequest {
     getAdditionalsecretoutputsList(): string[];
     getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
-interface RegisterResponse {
-    getUrn(): string;
-    getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
-    setObject(o: unknown): void;
+interface MockMonitor {
+    registerResource(req: RegisterRequest, cb: Callback): void;
+    newUrn(parent: string, type: string, name: string): string;
+    /** What the SDK's `getResource` invoke reads back. */
+    resources: Map<string, { urn: string; id: string | null; state: Record<string, unknown> }>;
 }
-type Callback = (err: unknown, resp?: RegisterResponse) => void;
+type Callback = (err: unknown, resp?: unknown) => void;
+
+/** The register response the SDK expects, holding the state in wire form (the SDK only calls `toJavaScript()` on it). */
+function registerResponse(urn: string, id: string, state: Record<string, unknown>): unknown {
+    return {
+        getUrn: () => urn,
+        getId: () => id,
+        getObject: () => ({ toJavaScript: () => state }),
+        getPropertydependenciesMap: () => new Map(),
+        getResult: () => SUCCESS,
+    };
+}
 
 /**
  * Install fresh mocks and config, and return the list that every registration is appended to.
@@ -108,10 +131,8 @@ export async function installMocks(opts: { project: string; stack: string; confi
     const registrations: Registration[] = [];
     await pulumi.runtime.setMocks(
         {
-            newResource: (args) => ({
-                id: args.type.startsWith("pulumi:providers:") ? `${args.name}-provider-id` : `${args.name}-id`,
-                state: fakeState(args.type, args.name, args.inputs),
-            }),
+            // Only reached by `read` resources (`Resource.get`); registrations are answered below.
+            newResource: (args) => ({ id: mockId(args.type, args.name), state: fakeState(args.type, args.name, args.inputs) }),
             call: (args) => args.inputs,
         },
         opts.project,
@@ -120,36 +141,40 @@ export async function installMocks(opts: { project: string; stack: string; confi
     );
     pulumi.runtime.setAllConfig(opts.config, opts.secretKeys);
 
-    const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: RegisterRequest, cb: Callback): void };
-    const original = monitor.registerResource.bind(monitor);
+    const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitor;
     monitor.registerResource = (req: RegisterRequest, callback: Callback) => {
-        const secretOutputs = req.getAdditionalsecretoutputsList();
-        original(req, (err, resp) => {
-            if (!err && resp) {
-                registrations.push({
-                    urn: resp.getUrn(),
-                    type: req.getType(),
-                    name: req.getName(),
-                    parent: req.getParent() || null,
-                    dependsOn: [...new Set(req.getDependenciesList())].sort(),
-                    provider: providerUrn(req.getProvider()),
-                    custom: req.getCustom(),
-                    protect: req.getProtect() ?? false,
-                    retainOnDelete: req.getRetainondelete() ?? false,
-                    wireInputs: req.getObject()?.toJavaScript() ?? {},
-                });
-                const state = resp.getObject();
-                if (state && secretOutputs.length > 0) {
-                    const obj = state.toJavaScript();
-                    for (const key of secretOutputs) {
-                        if (key in obj && !isSecretMarker(obj[key])) obj[key] = { [SIG_KEY]: SECRET_SIG, value: obj[key] };
-                    }
-                    const StructClass = Object.getPrototypeOf(state).constructor as { fromJavaScript(o: unknown): unknown };
-                    resp.setObject(StructClass.fromJavaScript(obj));
-                }
+        let response: unknown;
+        try {
+            const type = req.getType();
+            const name = req.getName();
+            const parent = req.getParent();
+            const wireInputs = req.getObject()?.toJavaScript() ?? {};
+            const urn = monitor.newUrn(parent, type, name);
+            const id = mockId(type, name);
+            // Inputs in wire form are a valid wire-form state: secrets stay marked, references stay references.
+            const state = { ...fakeState(type, name, wireInputs) };
+            for (const key of req.getAdditionalsecretoutputsList()) {
+                if (key in state && !isSecretMarker(state[key])) state[key] = { [SIG_KEY]: SECRET_SIG, value: state[key] };
             }
-            callback(err, resp);
-        });
+            monitor.resources.set(urn, { urn, id, state });
+            registrations.push({
+                urn,
+                type,
+                name,
+                parent: parent || null,
+                dependsOn: [...new Set(req.getDependenciesList())].sort(),
+                provider: providerUrn(req.getProvider()),
+                custom: req.getCustom(),
+                protect: req.getProtect() ?? false,
+                retainOnDelete: req.getRetainondelete() ?? false,
+                wireInputs,
+            });
+            response = registerResponse(urn, id, state);
+        } catch (err) {
+            callback(err);
+            return;
+        }
+        callback(null, response);
     };
     return registrations;
 }
