@@ -105,6 +105,20 @@ describe("offline plan: command line", () => {
         assert.match(r.stderr, /expected KEY=VALUE/);
     });
 
+    it("reports a bug in the program with exit 1 and, run again with stack traces, where it happened", () => {
+        // Inject a bug: every Namespace the program creates throws (preloaded, as the SDK stands).
+        const preload = path.join(tmp(), "bug.js");
+        const namespaceModule = path.join(path.dirname(require.resolve("@pulumi/kubernetes", { paths: [PROJECT_DIR] })), "core", "v1", "namespace.js");
+        fs.writeFileSync(preload, `require(${JSON.stringify(namespaceModule)}).Namespace = class { constructor() { injectedBug(); } };\nfunction injectedBug() { throw new Error("injected bug"); }\n`);
+        const r = spawnSync(process.execPath, ["--require", preload, path.join(PROJECT_DIR, "bin", "tools", "plan.js"), "--stack", "dev", "--out", tmp()], { cwd: PROJECT_DIR, encoding: "utf8" });
+        assert.equal(r.status, 1, r.stderr);
+        const [first, second] = r.stderr.split(/Running it again with them \(PLAN_STACK_TRACES=1\)/);
+        assert.ok(second !== undefined, r.stderr);
+        assert.match(first, /injected bug/);
+        assert.doesNotMatch(first, /\n\s+at /, "the first run has no frames");
+        assert.match(second, /injected bug\n\s+at injectedBug /, "the second run shows where it happened");
+    });
+
     it("never writes a --secret value or a generated secret into any artifact, plain or base64", async () => {
         for (const stack of ["dev", "prod"]) {
             const out = tmp();
@@ -176,6 +190,18 @@ describe("offline plan: recording and redaction", () => {
         assert.match(cfg, /app\.yaml: "\[secret\]"/);
         assert.match(files.get("manifests/apps/ConfigMap-leak.yaml")!, /password: "\[secret\]"/, "RandomPassword.result is secret, as the real engine makes it");
         for (const text of files.values()) assert.ok(!text.includes("tok-123456"));
+    });
+
+    it("runs the program without stack traces unless asked (PLAN_STACK_TRACES=1 or stackTraces)", async () => {
+        const bug = () => {
+            throw new Error("a bug in the program");
+        };
+        const quiet = await runPlan({ projectDir: PROJECT_DIR, stack: "dev", base: "empty", program: bug }).catch((e: Error) => e);
+        assert.equal((quiet as Error).message, "a bug in the program");
+        assert.doesNotMatch(String((quiet as Error).stack), /\n\s+at /);
+        const traced = await runPlan({ projectDir: PROJECT_DIR, stack: "dev", base: "empty", program: bug, stackTraces: true }).catch((e: Error) => e);
+        assert.match(String((traced as Error).stack), /\n\s+at .*bug /);
+        assert.ok(Error.stackTraceLimit > 0, "the limit is restored after the run");
     });
 
     it("turns a failure inside an apply into the run's error", async () => {

@@ -5,16 +5,17 @@
  *   npm run plan -- [--stack dev] [--out DIR] [--set KEY=VALUE]... [--secret KEY=VALUE]...
  *                   [--placeholder-secrets] [--strict]
  *
- * Exit codes: 0 written; 1 a bug or an unexpected failure; 2 invalid config or usage (every
+ * Exit codes: 0 written; 1 a bug or an unexpected failure (reported again with stack traces); 2 invalid config or usage (every
  * problem on stderr, nothing written); 3 `--strict` and mandatory policy findings.
  */
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, secretSpecs } from "../config";
 import { runChecks } from "./lib/checks";
 import { buildGraph, shortType } from "./lib/graph";
-import { Plan, runPlan, withPlaceholderSecrets } from "./lib/plan";
+import { Plan, runPlan, stackTracesWanted, withPlaceholderSecrets } from "./lib/plan";
 import { findProjectDir } from "./lib/projectDir";
 import { renderPlan } from "./lib/render";
 import { UsageError } from "./lib/stackConfig";
@@ -117,12 +118,23 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
 }
 
+/**
+ * A failure that is not the user's (a bug in the program or the tools). The program runs without
+ * stack traces, for speed; an error raised there has none. The run under mocks is deterministic,
+ * so run the plan once more with them to show where it failed.
+ */
+function reportBug(e: unknown): number {
+    console.error(e);
+    const hasFrames = e instanceof Error && /\n\s+at /.test(e.stack ?? "");
+    if (hasFrames || stackTracesWanted()) return 1;
+    console.error("\nThe plan failed on a bug, not on config, and the program ran without stack traces. Running it again with them (PLAN_STACK_TRACES=1):\n");
+    const again = spawnSync(process.execPath, [...process.execArgv, "--enable-source-maps", "--stack-trace-limit=50", __filename, ...process.argv.slice(2)], { stdio: "inherit", env: { ...process.env, PLAN_STACK_TRACES: "1" } });
+    return again.status === 0 ? 1 : (again.status ?? 1);
+}
+
 if (require.main === module) {
     main(process.argv.slice(2)).then(
         (code) => process.exit(code),
-        (e) => {
-            console.error(e);
-            process.exit(1);
-        },
+        (e) => process.exit(reportBug(e)),
     );
 }
