@@ -4,7 +4,7 @@
  * workloads say why they cannot run twice (kube-score, Polaris and KubeLinter's checks).
  */
 import { podTemplate } from "./pods";
-import { GuardResource, Rule, RuleContext, exceptionReason, isKind, kindOf, nameOf, namespaceOf } from "./types";
+import { GuardResource, Rule, RuleContext, exceptionReason, isKind, kindOf, nameOf, namespaceOf, objectsOf } from "./types";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -48,7 +48,7 @@ export const defaultDenyRule: Rule = {
     check(r: GuardResource, ctx: RuleContext): string[] {
         if (!isKind(r, "Namespace") || exceptionReason(r, "namespace-default-deny")) return [];
         const ns = nameOf(r);
-        if (ctx.resources.some((p) => isDefaultDeny(p) && namespaceOf(p) === ns)) return [];
+        if (objectsOf(ctx, "NetworkPolicy", ns).some(isDefaultDeny)) return [];
         return [`Namespace "${ns}" has no default-deny NetworkPolicy (podSelector {}, policyTypes Ingress and Egress, no rules); use isolateNamespace() or declare an exception`];
     },
 };
@@ -67,7 +67,7 @@ export function spreadsOverNodes(spec: any): boolean {
 }
 
 function budgetsFor(ctx: RuleContext, ns: string, podLabels: Record<string, string>): GuardResource[] {
-    return ctx.resources.filter((p) => isKind(p, "PodDisruptionBudget") && namespaceOf(p) === ns && selectorMatches(p.props?.spec?.selector, podLabels));
+    return objectsOf(ctx, "PodDisruptionBudget", ns).filter((p) => selectorMatches(p.props?.spec?.selector, podLabels));
 }
 
 export const replicatedRule: Rule = {
@@ -107,7 +107,7 @@ export const pdbRule: Rule = {
         const out: string[] = [];
         if (s.unhealthyPodEvictionPolicy !== "AlwaysAllow") out.push(`${what} must set unhealthyPodEvictionPolicy: AlwaysAllow (else a crash-looping pod blocks drains)`);
         const ns = namespaceOf(r);
-        const selected = ctx.resources.filter((w) => isKind(w, ...REPLICATED_KINDS) && namespaceOf(w) === ns && selectorMatches(s.selector, podTemplate(w)?.labels ?? {}));
+        const selected = REPLICATED_KINDS.flatMap((k) => objectsOf(ctx, k, ns)).filter((w) => selectorMatches(s.selector, podTemplate(w)?.labels ?? {}));
         const total = selected.reduce((n, w) => n + replicas(w), 0);
         if (s.maxUnavailable !== undefined) {
             const max = resolve(s.maxUnavailable, Math.max(total, 1));

@@ -5,7 +5,7 @@
  * kubernetes/pod-security-admission `policy/check_*.go`.
  */
 import { allContainers, containerLabel, podTemplate } from "./pods";
-import { GuardResource, Rule, RuleContext, annotations, isKind, labels, nameOf, namespaceOf } from "./types";
+import { GuardResource, Rule, RuleContext, annotations, isKind, labels, nameOf, namespaceOf, objectsOf } from "./types";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -88,7 +88,7 @@ export function restrictedViolations(spec: any, podAnnotations: Record<string, s
 
 /** The level enforced on a namespace: its label when it is a valid level with a reason, otherwise "restricted". */
 export function namespaceLevel(namespace: string, ctx: RuleContext): Level {
-    const ns = ctx.resources.find((r) => isKind(r, "Namespace") && nameOf(r) === namespace);
+    const ns = objectsOf(ctx, "Namespace").find((r) => nameOf(r) === namespace);
     if (!ns) return "restricted";
     const level = labels(ns)["pod-security.kubernetes.io/enforce"];
     if (level === "baseline" || level === "privileged") {

@@ -32,9 +32,14 @@ export function releaseHoldsData(r: GuardResource): boolean {
     return false;
 }
 
-/** Namespaces that hold data: labelled so, or containing a PVC, StatefulSet or database release. */
+const dataNamespacesOf = new WeakMap<readonly GuardResource[], Set<string>>();
+
+/** Namespaces that hold data: labelled so, or containing a PVC, StatefulSet or database release (computed once per resource list). */
 export function dataNamespaces(ctx: RuleContext): Set<string> {
+    const cached = dataNamespacesOf.get(ctx.resources);
+    if (cached) return cached;
     const out = new Set<string>();
+    dataNamespacesOf.set(ctx.resources, out);
     for (const r of ctx.resources) {
         if (isKind(r, "Namespace") && labels(r)[HOLDS_DATA_LABEL] === "true") out.add(nameOf(r));
         else if (isKind(r, "PersistentVolumeClaim", "StatefulSet")) out.add(namespaceOf(r));

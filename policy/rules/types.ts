@@ -86,6 +86,30 @@ export function nameOf(r: GuardResource): string {
     return String(r.props?.metadata?.name ?? r.name);
 }
 
+const byKindAndNamespace = new WeakMap<readonly GuardResource[], Map<string, GuardResource[]>>();
+
+/**
+ * The stack's Kubernetes objects of one kind, in one namespace or (without `namespace`) in all.
+ * Indexed once per resource list: rules that look at other objects do so for every resource, and
+ * a scan each time would make a stack of n workloads cost n^2.
+ */
+export function objectsOf(ctx: RuleContext, kind: string, namespace?: string): readonly GuardResource[] {
+    let index = byKindAndNamespace.get(ctx.resources);
+    if (!index) {
+        index = new Map();
+        for (const r of ctx.resources) {
+            if (!isKubernetesObject(r)) continue;
+            for (const key of [kindOf(r), `${kindOf(r)}\0${namespaceOf(r)}`]) {
+                const list = index.get(key);
+                if (list) list.push(r);
+                else index.set(key, [r]);
+            }
+        }
+        byKindAndNamespace.set(ctx.resources, index);
+    }
+    return index.get(namespace === undefined ? kind : `${kind}\0${namespace}`) ?? [];
+}
+
 /** The stack's environment from the Platform component's inputs; `undefined` if there is none. */
 export function environmentFromResources(resources: readonly GuardResource[]): Environment | undefined {
     for (const r of resources) {

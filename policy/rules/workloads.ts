@@ -4,7 +4,7 @@
  */
 import { allContainers, containerLabel, isSidecar, podTemplate } from "./pods";
 import { secretLookingName } from "./names";
-import { GuardResource, Rule, RuleContext, exceptionReason, isKind, nameOf, namespaceOf } from "./types";
+import { GuardResource, Rule, RuleContext, exceptionReason, isKind, nameOf, namespaceOf, objectsOf } from "./types";
 
 export { secretLookingName };
 
@@ -41,7 +41,7 @@ export const readinessRule: Rule = {
         const t = podTemplate(r);
         if (!t || exceptionReason(r, "readiness-probe")) return [];
         const ns = namespaceOf(r);
-        const services = ctx.resources.filter((s) => isKind(s, "Service") && namespaceOf(s) === ns && selects(s.props?.spec?.selector, t.labels));
+        const services = objectsOf(ctx, "Service", ns).filter((s) => selects(s.props?.spec?.selector, t.labels));
         if (services.length === 0) return [];
         return allContainers(t.spec)
             .filter((x) => (x.group === "containers" || isSidecar(x)) && !x.c.readinessProbe)
