@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { findProjectDir } from "./projectDir";
 import { parseAllDocuments } from "yaml";
+import { cachedFromText } from "./referenceCache";
 
 export const PROJECT_ROOT = findProjectDir(__dirname);
 
@@ -48,6 +49,25 @@ export interface CrdSchema {
     schema: Record<string, unknown>;
 }
 
+/** The schemas of every CRD version in one YAML file, keyed `<group>/<version>/<Kind>` (Helm template lines stripped). */
+function crdSchemas(text: string): [string, Record<string, unknown>][] {
+    const clean = text
+        .split("\n")
+        .filter((l) => !/^\s*\{\{.*\}\}\s*$/.test(l))
+        .join("\n");
+    const out: [string, Record<string, unknown>][] = [];
+    for (const doc of parseAllDocuments(clean)) {
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        const crd = doc.toJS() as any;
+        if (crd?.kind !== "CustomResourceDefinition") continue;
+        for (const v of crd.spec?.versions ?? []) {
+            const schema = v.schema?.openAPIV3Schema;
+            if (schema) out.push([`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, schema]);
+        }
+    }
+    return out;
+}
+
 const crdCache = new Map<string, Map<string, CrdSchema>>();
 
 /** Every CustomResourceDefinition found under the reference root (Helm template lines stripped). */
@@ -58,19 +78,7 @@ export function referenceCrds(dirs: ReferenceDirs): Map<string, CrdSchema> {
     for (const file of yamlFiles(dirs.root)) {
         const text = fs.readFileSync(file, "utf8");
         if (!/^kind:\s*CustomResourceDefinition\s*$/m.test(text)) continue;
-        const clean = text
-            .split("\n")
-            .filter((l) => !/^\s*\{\{.*\}\}\s*$/.test(l))
-            .join("\n");
-        for (const doc of parseAllDocuments(clean)) {
-            // eslint-disable-next-line @typescript-eslint/no-explicit-any
-            const crd = doc.toJS() as any;
-            if (crd?.kind !== "CustomResourceDefinition") continue;
-            for (const v of crd.spec?.versions ?? []) {
-                const schema = v.schema?.openAPIV3Schema;
-                if (schema) out.set(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, { file: path.relative(dirs.root, file), schema });
-            }
-        }
+        for (const [k, schema] of cachedFromText("crds", text, crdSchemas)) out.set(k, { file: path.relative(dirs.root, file), schema });
     }
     crdCache.set(dirs.root, out);
     return out;

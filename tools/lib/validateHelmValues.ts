@@ -15,6 +15,7 @@ import { parse } from "yaml";
 import type { PlanCheck } from "./checks";
 import type { Plan } from "./plan";
 import { ReferenceDirs, referenceDirs, skipMessage } from "./reference";
+import { cachedFromText, cachedValidator } from "./referenceCache";
 import { Finding, HelmRecord, helmPath, helmRecord } from "./render";
 import { revealedInputs } from "./validateManifests";
 
@@ -117,9 +118,10 @@ export function unknownPaths(chart: string, reference: unknown, values: unknown)
     return out;
 }
 
+/** A reference file's content: JSON as is, YAML parsed (through the on-disk cache). */
 function readYamlOrJson(file: string): any {
     const text = fs.readFileSync(file, "utf8");
-    return file.endsWith(".json") ? JSON.parse(text) : parse(text);
+    return file.endsWith(".json") ? JSON.parse(text) : cachedFromText("yaml", text, (t) => parse(t));
 }
 
 const schemaValidators = new Map<string, ValidateFunction>();
@@ -128,10 +130,13 @@ function schemaValidator(file: string): ValidateFunction {
     let v = schemaValidators.get(file);
     if (!v) {
         const { $schema, ...schema } = readYamlOrJson(file) ?? {};
-        const opts = { strict: false, allErrors: true, logger: false as const };
-        const ajv = String($schema).includes("2020-12") ? new Ajv2020(opts) : String($schema).includes("2019-09") ? new Ajv2019(opts) : new Ajv(opts);
-        addFormats(ajv);
-        v = ajv.compile(schema);
+        const draft = String($schema).includes("2020-12") ? "2020-12" : String($schema).includes("2019-09") ? "2019-09" : "draft-07";
+        v = cachedValidator(schema, `values-schema ${draft} formats`, () => {
+            const opts = { strict: false, allErrors: true, logger: false as const, code: { source: true } };
+            const ajv = draft === "2020-12" ? new Ajv2020(opts) : draft === "2019-09" ? new Ajv2019(opts) : new Ajv(opts);
+            addFormats(ajv);
+            return ajv;
+        });
         schemaValidators.set(file, v);
     }
     return v;

@@ -10,6 +10,7 @@ import type { PlanCheck } from "./checks";
 import { fromWire } from "./mockRuntime";
 import type { Plan } from "./plan";
 import { ReferenceDirs, referenceCrds, referenceDirs, skipMessage } from "./reference";
+import { cachedValidator } from "./referenceCache";
 import { Finding, isManifest, manifestPath } from "./render";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -51,9 +52,11 @@ const crdValidators = new Map<string, ValidateFunction>();
 function crdValidator(key: string, schema: Record<string, unknown>): ValidateFunction {
     let v = crdValidators.get(key);
     if (!v) {
-        const ajv = new Ajv({ strict: false, allErrors: true, logger: false, validateFormats: false });
-        addFormats(ajv);
-        v = ajv.compile(strict(schema));
+        v = cachedValidator(strict(schema), "crd draft-07 no-formats", () => {
+            const ajv = new Ajv({ strict: false, allErrors: true, logger: false, validateFormats: false, code: { source: true } });
+            addFormats(ajv);
+            return ajv;
+        });
         crdValidators.set(key, v);
     }
     return v;
