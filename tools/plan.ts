@@ -8,6 +8,8 @@
  * Exit codes: 0 written; 1 a bug or an unexpected failure (reported again with stack traces); 2 invalid config or usage (every
  * problem on stderr, nothing written); 3 `--strict` and mandatory policy findings.
  */
+// First: defer the SDK modules the program never uses, before anything loads the SDK.
+import "./lib/deferSdk";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
