@@ -5,7 +5,9 @@
  *
  * Prints a table (median and spread over the runs) and writes bench/results.json. Cases:
  *   floor            a Node process that only loads @pulumi/pulumi, @pulumi/kubernetes, @pulumi/random
+ *   floor, deferred  the same after tools/lib/deferSdk (as the plan loads the SDK): for reference
  *   plan dev (all)   the offline plan of dev with every component enabled
+ *   ... cold cache   the same with an empty reference cache (PLAN_CACHE_DIR), as on a fresh clone
  *   nvflare N        the same with NVIDIA FLARE at N participants (10, 100, 1000)
  *   notebook N       the same with N local daemons of the notebook system (4, 32, 256)
  *   mocha            the whole test suite
@@ -47,6 +49,8 @@ interface Case {
     argv: string[];
     /** Whether the case is one of the targets' baselines. */
     kind: "floor" | "plan" | "tests";
+    /** Extra environment for each run (computed per run). */
+    env?: () => Record<string, string>;
 }
 
 interface Sample {
@@ -54,10 +58,18 @@ interface Sample {
     rssKb: number;
 }
 
-function planCase(name: string, extra: string[]): Case {
+function planCase(name: string, extra: string[], env?: Case["env"]): Case {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "bench-plan-"));
     const sets = [...EVERY_COMPONENT_ON, ...extra].flatMap((s) => ["--set", s]);
-    return { name, kind: "plan", argv: [path.join(BIN, "tools", "plan.js"), "--stack", "dev", "--placeholder-secrets", "--out", out, ...sets] };
+    return { name, kind: "plan", argv: [path.join(BIN, "tools", "plan.js"), "--stack", "dev", "--placeholder-secrets", "--out", out, ...sets], env };
+}
+
+const coldCaches: string[] = [];
+
+/** A fresh, empty reference cache for every run: what a plan costs on a fresh clone. */
+function coldCache(): Record<string, string> {
+    coldCaches.push(fs.mkdtempSync(path.join(os.tmpdir(), "bench-cache-")));
+    return { PLAN_CACHE_DIR: coldCaches[coldCaches.length - 1] };
 }
 
 function measure(c: Case): Sample {
@@ -66,7 +78,7 @@ function measure(c: Case): Sample {
         cwd: PROJECT_DIR,
         encoding: "utf8",
         maxBuffer: 64 * 1024 * 1024,
-        env: { ...process.env, BENCH_REPORT_RSS: "1" },
+        env: { ...process.env, BENCH_REPORT_RSS: "1", ...c.env?.() },
     });
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     if (r.status !== 0) throw new Error(`${c.name} failed (exit ${r.status}):\n${r.stderr.slice(-2000)}`);
@@ -85,9 +97,12 @@ function main(): void {
     const runs = Number(values.runs);
     if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs takes a whole number >= 1");
 
+    const loadSdk = "require('@pulumi/pulumi'); require('@pulumi/kubernetes'); require('@pulumi/random');";
     const cases: Case[] = [
-        { name: "floor", kind: "floor", argv: ["-e", "require('@pulumi/pulumi'); require('@pulumi/kubernetes'); require('@pulumi/random');"] },
+        { name: "floor", kind: "floor", argv: ["-e", loadSdk] },
+        { name: "floor, deferred", kind: "floor", argv: ["-e", `require(${JSON.stringify(path.join(BIN, "tools", "lib", "deferSdk.js"))}); ${loadSdk}`] },
         planCase("plan dev (all)", []),
+        planCase("plan dev (all), cold cache", [], coldCache),
         ...[10, 100, 1000].map((n) => planCase(`nvflare ${n}`, nvflareParticipants(n))),
         ...[4, 32, 256].map((n) => planCase(`notebook ${n}`, notebookDaemons(n))),
     ];
@@ -99,6 +114,7 @@ function main(): void {
         for (const c of cases) samples.get(c.name)!.push(measure(c));
         process.stderr.write(`round ${round}/${runs} done\n`);
     }
+    for (const dir of coldCaches) fs.rmSync(dir, { recursive: true, force: true });
 
     const floor = stats(samples.get("floor")!.map((s) => s.seconds)).median;
     const floorRss = stats(samples.get("floor")!.map((s) => s.rssKb)).median;
@@ -132,6 +148,7 @@ function main(): void {
         "|---|---:|---:|---:|---:|---:|",
         ...rows.map((r) => `| ${r.case} | ${f(r.seconds.median)} | ${f(r.seconds.min)}-${f(r.seconds.max)} | ${f(r.rssMb.median, 0)} | ${f(r.vsFloor.time)}x | ${f(r.vsFloor.rss)}x |`),
         "",
+        `Plan dev (all) against the floor with the same SDK modules deferred: ${f((get("plan dev (all)")?.seconds.median ?? NaN) / (get("floor, deferred")?.seconds.median ?? NaN))}x time, ${f((get("plan dev (all)")?.rssMb.median ?? NaN) / (get("floor, deferred")?.rssMb.median ?? NaN))}x RSS`,
         `Deploy critical path (full dev, ${criticalPath.resources} resources): ${criticalPath.seconds} s of ${criticalPath.serialSeconds} s serial = ${f(100 * criticalPath.ratio, 0)}%`,
         "",
         ...Object.entries(targets).map(([k, ok]) => `${ok ? "met " : "MISSED"}  ${k}`),
