@@ -25,8 +25,9 @@ function splitApiVersion(apiVersion: string): { group: string; version: string }
 function builtinModel(group: string, version: string, kind: string): (new (data: unknown) => { validate(): void }) | undefined {
     if (!/^[a-z0-9.]*$/.test(group) || !/^v[0-9a-z]+$/.test(version) || !/^[A-Za-z]+$/.test(kind)) return undefined;
     try {
+        // The kind's own module, not the group version's index: that would load every model of the group.
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const mod = require(`kubernetes-models/${group ? `${group}/` : ""}${version}`);
+        const mod = require(`kubernetes-models/${group ? `${group}/` : ""}${version}/${kind}`);
         return mod[kind];
     } catch {
         return undefined;
