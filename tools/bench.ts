@@ -10,6 +10,8 @@
  *   ... cold cache   the same with an empty reference cache (PLAN_CACHE_DIR), as on a fresh clone
  *   nvflare N        the same with NVIDIA FLARE at N participants (10, 100, 1000)
  *   notebook N       the same with N local daemons of the notebook system (4, 32, 256)
+ *   sdk K N          the SDK alone registering N copies of one object under the same mocks
+ *                    (tools/benchRegister.ts; K = ConfigMap or an NVIDIA FLARE client's Deployment)
  *   mocha            the whole test suite
  * and the deploy critical path of the full dev plan (weights in tools/lib/graph.ts) against the
  * sum of all waits done one after another.
@@ -105,6 +107,7 @@ function main(): void {
         planCase("plan dev (all), cold cache", [], coldCache),
         ...[10, 100, 1000].map((n) => planCase(`nvflare ${n}`, nvflareParticipants(n))),
         ...[4, 32, 256].map((n) => planCase(`notebook ${n}`, notebookDaemons(n))),
+        ...["configmap", "deployment"].flatMap((k) => [10, 1000].map((n): Case => ({ name: `sdk ${k} ${n}`, kind: "plan", argv: [path.join(BIN, "tools", "benchRegister.js"), k, String(n)] }))),
     ];
     if (!values["skip-tests"]) cases.push({ name: "mocha", kind: "tests", argv: [path.join(PROJECT_DIR, "node_modules", "mocha", "bin", "mocha.js")] });
 
@@ -141,6 +144,8 @@ function main(): void {
     };
 
     const f = (x: number, d = 2) => x.toFixed(d);
+    const perResource = (prefix: string) => f((1000 * ((get(`${prefix} 1000`)?.seconds.median ?? NaN) - (get(`${prefix} 10`)?.seconds.median ?? NaN))) / 990);
+    const perResourceMs = { nvflareParticipant: Number(perResource("nvflare")), sdkConfigMap: Number(perResource("sdk configmap")), sdkClientDeployment: Number(perResource("sdk deployment")) };
     const lines = [
         `Benchmark: ${runs} runs each, side by side; ${os.cpus().length} cores, ${f(os.totalmem() / 2 ** 30, 0)} GiB, Node ${process.version}`,
         "",
@@ -149,13 +154,14 @@ function main(): void {
         ...rows.map((r) => `| ${r.case} | ${f(r.seconds.median)} | ${f(r.seconds.min)}-${f(r.seconds.max)} | ${f(r.rssMb.median, 0)} | ${f(r.vsFloor.time)}x | ${f(r.vsFloor.rss)}x |`),
         "",
         `Plan dev (all) against the floor with the same SDK modules deferred: ${f((get("plan dev (all)")?.seconds.median ?? NaN) / (get("floor, deferred")?.seconds.median ?? NaN))}x time, ${f((get("plan dev (all)")?.rssMb.median ?? NaN) / (get("floor, deferred")?.rssMb.median ?? NaN))}x RSS`,
+        `Cost per resource (median of the 1000 case minus the 10 case, over 990): NVIDIA FLARE participant ${f(perResourceMs.nvflareParticipant)} ms in the plan; the SDK alone, under the same mocks: ConfigMap ${f(perResourceMs.sdkConfigMap)} ms, client Deployment ${f(perResourceMs.sdkClientDeployment)} ms`,
         `Deploy critical path (full dev, ${criticalPath.resources} resources): ${criticalPath.seconds} s of ${criticalPath.serialSeconds} s serial = ${f(100 * criticalPath.ratio, 0)}%`,
         "",
         ...Object.entries(targets).map(([k, ok]) => `${ok ? "met " : "MISSED"}  ${k}`),
     ];
     console.log(lines.join("\n"));
     fs.mkdirSync(path.join(PROJECT_DIR, "bench"), { recursive: true });
-    fs.writeFileSync(path.join(PROJECT_DIR, "bench", "results.json"), `${JSON.stringify({ date: new Date().toISOString(), runs, node: process.version, cores: os.cpus().length, rows, criticalPath, targets }, null, 2)}\n`);
+    fs.writeFileSync(path.join(PROJECT_DIR, "bench", "results.json"), `${JSON.stringify({ date: new Date().toISOString(), runs, node: process.version, cores: os.cpus().length, rows, perResourceMs, criticalPath, targets }, null, 2)}\n`);
 }
 
 if (require.main === module) main();
