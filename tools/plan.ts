@@ -5,8 +5,9 @@
  *   npm run plan -- [--stack dev] [--out DIR] [--set KEY=VALUE]... [--secret KEY=VALUE]...
  *                   [--placeholder-secrets] [--strict]
  *
- * Exit codes: 0 written; 1 a bug or an unexpected failure (reported again with stack traces); 2 invalid config or usage (every
- * problem on stderr, nothing written); 3 `--strict` and mandatory policy findings.
+ * Exit codes: 0 written; 1 a bug or an unexpected failure (reported, then run again with stack
+ * traces); 2 invalid config or usage (every problem on stderr, nothing written); 3 `--strict` and
+ * mandatory policy findings.
  */
 // First: defer the SDK modules the program never uses, before anything loads the SDK.
 import "./lib/deferSdk";
