@@ -69,11 +69,24 @@ function hint(v: string): string {
     return `${v.length} chars, sha256 ${createHash("sha256").update(v).digest("hex").slice(0, 8)}`;
 }
 
+/**
+ * One regular expression matching any of `patterns` literally: a single pass over a text tells
+ * whether any secret is in it at all (the per-secret search then runs only where one is), where a
+ * search per secret would read every artifact once per secret.
+ */
+function anyOf(patterns: readonly string[]): RegExp {
+    return new RegExp(patterns.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"));
+}
+
 /** Where secret values appear in plaintext: in the artifacts, or unmarked in inputs. */
 export function findLeaks(plan: Plan, files: ReadonlyMap<string, string>, secrets: ReadonlySet<string>): Leak[] {
     const leaks: Leak[] = [];
-    const forms = [...secrets].map((v) => ({ v, b64: Buffer.from(v).toString("base64") }));
+    const forms = [...secrets].map((v) => ({ v, b64: Buffer.from(v).toString("base64"), json: JSON.stringify(v).slice(1, -1) }));
+    if (forms.length === 0) return leaks;
+    const inFiles = anyOf(forms.flatMap((f) => [f.v, f.b64]));
+    const inInputs = anyOf(forms.flatMap((f) => [f.json, f.b64]));
     for (const [file, text] of files) {
+        if (!inFiles.test(text)) continue;
         for (const { v, b64 } of forms) {
             if (text.includes(v)) leaks.push({ where: file, form: "raw", hint: hint(v) });
             else if (text.includes(b64)) leaks.push({ where: file, form: "base64", hint: hint(v) });
@@ -82,8 +95,9 @@ export function findLeaks(plan: Plan, files: ReadonlyMap<string, string>, secret
     for (const r of plan.registrations) {
         // The inputs as the engine would store them in plaintext: secret markers redacted.
         const text = JSON.stringify(fromWire(r.wireInputs, false));
-        for (const { v, b64 } of forms) {
-            if (text.includes(JSON.stringify(v).slice(1, -1))) leaks.push({ where: r.urn, form: "raw", hint: hint(v) });
+        if (!inInputs.test(text)) continue;
+        for (const { v, b64, json } of forms) {
+            if (text.includes(json)) leaks.push({ where: r.urn, form: "raw", hint: hint(v) });
             else if (text.includes(b64)) leaks.push({ where: r.urn, form: "base64", hint: hint(v) });
         }
     }
@@ -100,4 +114,4 @@ export function secretLeakFindings(plan: Plan): Finding[] {
     }));
 }
 
-export const secretLeakCheck: PlanCheck = { name: "secret-leak", run: secretLeakFindings };
+export const secretLeakCheck: PlanCheck = { name: "secret-leak", run: secretLeakFindings, readsArtifacts: true };
