@@ -69,9 +69,13 @@ export class Run {
         return this.resources.filter((r) => r.type === type);
     }
 
-    /** Every resource of a type inside a component type, e.g. `allIn("research-platform:apps:Nvflare", "kubernetes:apps/v1:Deployment")`. */
+    /** Every resource of a type anywhere below a component of a type, e.g. `allIn("research-platform:apps:Nvflare", "kubernetes:apps/v1:Deployment")`. */
     allIn(componentType: string, type: string): TestResource[] {
-        return this.all(type).filter((r) => r.urn.split("::")[2].split("$").includes(componentType));
+        const byUrn = new Map(this.resources.map((r) => [r.urn, r]));
+        return this.all(type).filter((r) => {
+            for (let p = r.parent; p; p = byUrn.get(p)?.parent ?? null) if (byUrn.get(p)?.type === componentType) return true;
+            return false;
+        });
     }
 
     /** The one resource of a type with a Pulumi name; fails the test if there is not exactly one. */

@@ -255,13 +255,35 @@ describe("nvflare: workspace and clients", () => {
 
     it("runs clients as Deployments with the client_train command, no Service and no inbound port", async () => {
         const run = await runProgram({ stack: "dev", set: [nv({ clients: [{ name: "site-1", org: "nvidia" }, { name: "site-2", org: "hospital-b" }] })] });
-        const c = container(run.one(DEPLOYMENT, "nvflare-site-2"));
+        const c = container(run.one(DEPLOYMENT, "nvflare-clients:nvflare/site-2"));
         assert.deepEqual(c.args, ["-u", "-m", "nvflare.private.fed.app.client.client_train", "-m", "/workspace/site-2", "-s", "fed_client.json", "--set", "secure_train=true", "uid=site-2", "config_folder=config", "org=hospital-b"]);
         assert.equal(c.ports, undefined);
         assert.ok(c.readinessProbe.exec && c.livenessProbe.exec);
         assert.equal(run.find(SERVICE, "nvflare-site-2"), undefined);
-        assert.ok(!run.one(DEPLOYMENT, "nvflare-site-2").inputs.spec.template.spec.volumes.some((v: { name: string }) => v.name === "persist"));
+        assert.ok(!run.one(DEPLOYMENT, "nvflare-clients:nvflare/site-2").inputs.spec.template.spec.volumes.some((v: { name: string }) => v.name === "persist"));
         assert.deepEqual(Object.keys(run.output("nvflareEndpoints").value as object), ["overseer", "server1", "server2"]);
+    });
+
+    it("registers every client through one ConfigGroup after the namespace, whose children are the clients' Deployments", async () => {
+        const run = await runProgram({ stack: "dev", set: [nv({ clients: [{ name: "site-1", org: "nvidia" }, { name: "site-2", org: "hospital-b" }] })] });
+        const groups = run.allIn(NVFLARE, "kubernetes:yaml/v2:ConfigGroup");
+        assert.deepEqual(groups.map((g) => g.name), ["nvflare-clients"]);
+        assert.ok(groups[0].dependsOn.includes(run.one(NAMESPACE, "nvflare-ns").urn), "the clients wait for their namespace");
+        const children = run.descendants(groups[0]);
+        assert.deepEqual(children.map((c) => [c.type, c.name, c.inputs.metadata.namespace, c.inputs.apiVersion]), [
+            [DEPLOYMENT, "nvflare-clients:nvflare/site-1", "nvflare", "apps/v1"],
+            [DEPLOYMENT, "nvflare-clients:nvflare/site-2", "nvflare", "apps/v1"],
+        ]);
+        // Built by the same code as the servers' Deployments: same labels, security context and strategy.
+        const server = run.one(DEPLOYMENT, "nvflare-server1").inputs;
+        for (const c of children) {
+            assert.deepEqual(c.inputs.spec.template.spec.securityContext, server.spec.template.spec.securityContext);
+            assert.deepEqual(c.inputs.spec.strategy, { type: "Recreate" });
+            assert.equal(c.inputs.metadata.labels["app.kubernetes.io/component"], "client");
+        }
+        assert.deepEqual(run.allIn(NVFLARE, "kubernetes:yaml/v2:ConfigGroup").length, 1);
+        const none = await runProgram({ stack: "dev", set: [nv()] });
+        assert.deepEqual(none.allIn(NVFLARE, "kubernetes:yaml/v2:ConfigGroup"), [], "no clients, no group");
     });
 
     it("uses an existing claim as the workspace, with the startup kit as a read-only subPath", async () => {
@@ -451,7 +473,7 @@ describe("nvflare: scale", () => {
         const endpoints = run.output("nvflareEndpoints").value as Record<string, string[]>;
         assert.equal(Object.keys(endpoints).length, 100);
         assert.equal((run.output("nvflareHostsLines").value as string[]).length, 100);
-        assert.equal(container(run.one(DEPLOYMENT, "nvflare-site-99")).args.at(-1), "org=org-1");
+        assert.equal(container(run.one(DEPLOYMENT, "nvflare-clients:nvflare/site-99")).args.at(-1), "org=org-1");
     });
 
     it("keeps pods free of per-Service environment variables (hundreds of Services in one namespace)", async () => {

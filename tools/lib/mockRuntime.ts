@@ -8,6 +8,10 @@
  * (the real engine honours them: `RandomPassword.result` is secret); the replacement marks those
  * outputs secret in the response, as the engine would.
  *
+ * Remote components are registered as one resource, since their provider creates the children;
+ * a `kubernetes:yaml/v2:ConfigGroup` is the exception: its objects are right there in its inputs,
+ * so the replacement registers them as the provider's construct does (see `configGroupObjects`).
+ *
  * The replacement also answers in the wire form it already has: the SDK's own mock monitor turns
  * every request into plain values, serializes the fake state again and builds a protobuf Struct
  * that the SDK at once turns back into plain values. Those three round trips were a third of a
@@ -15,6 +19,7 @@
  */
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { parseAllDocuments } from "yaml";
 
 export const SECRET_SIG = pulumi.runtime.specialSecretSig;
 const SIG_KEY = pulumi.runtime.specialSigKey;
@@ -80,6 +85,48 @@ export function fakeState(type: string, name: string, inputs: Record<string, unk
         return { ...inputs, metadata: { ...metadata, name: metadata.name ?? name } };
     }
     return inputs;
+}
+
+/** Type token of a Kubernetes object as the provider registers it: `kubernetes:<group, or core>/<version>:<Kind>`. */
+export function kubernetesType(apiVersion: string, kind: string): string {
+    const slash = apiVersion.lastIndexOf("/");
+    return `kubernetes:${slash < 0 ? "core" : apiVersion.slice(0, slash)}/${apiVersion.slice(slash + 1)}:${kind}`;
+}
+
+export const CONFIG_GROUP = "kubernetes:yaml/v2:ConfigGroup";
+
+/** Documents of a YAML text: JSON documents (what the program writes) parse as JSON, anything else as YAML. */
+function documents(text: string): unknown[] {
+    const chunks = text.split(/^---[ \t]*$/m).filter((c) => c.trim() !== "");
+    try {
+        return chunks.map((c) => JSON.parse(c));
+    } catch {
+        return parseAllDocuments(text).map((d) => d.toJS());
+    }
+}
+
+/**
+ * The children a ConfigGroup (yaml/v2) registers, as the provider's construct does
+ * (pulumi-kubernetes `provider/pkg/provider/yaml/v2`): one per object of its `yaml` text and its
+ * `objs`, named `<resourcePrefix, default the group's name>:<namespace>/<name>`, with the data of
+ * Secrets marked secret. Objects from a secret `yaml` keep everything but their identity secret.
+ */
+export function configGroupObjects(groupName: string, wireInputs: Record<string, unknown>): { type: string; name: string; inputs: Record<string, unknown> }[] {
+    if (wireInputs.files !== undefined) throw new Error(`ConfigGroup ${groupName}: the offline plan does not read \`files\`; give the objects as \`yaml\` or \`objs\``);
+    const text = isSecretMarker(wireInputs.yaml) ? wireInputs.yaml.value : wireInputs.yaml;
+    const objs = [...(typeof text === "string" ? documents(text) : []), ...(Array.isArray(wireInputs.objs) ? wireInputs.objs : [])];
+    const prefix = typeof wireInputs.resourcePrefix === "string" ? wireInputs.resourcePrefix : groupName;
+    const secret = (v: unknown) => (v === undefined || isSecretMarker(v) ? v : { [SIG_KEY]: SECRET_SIG, value: v });
+    return objs
+        .filter((o): o is Record<string, unknown> => typeof o === "object" && o !== null)
+        .map((o) => {
+            const metadata = (o.metadata ?? {}) as Record<string, unknown>;
+            const inputs = { ...o };
+            if (o.apiVersion === "v1" && o.kind === "Secret") for (const k of ["data", "stringData"]) if (k in inputs) inputs[k] = secret(inputs[k]);
+            if (isSecretMarker(wireInputs.yaml)) for (const k of Object.keys(inputs)) if (!["apiVersion", "kind", "metadata"].includes(k)) inputs[k] = secret(inputs[k]);
+            const name = metadata.namespace ? `${String(metadata.namespace)}/${String(metadata.name)}` : String(metadata.name);
+            return { type: kubernetesType(String(o.apiVersion), String(o.kind)), name: `${prefix}:${name}`, inputs };
+        });
 }
 
 function mockId(type: string, name: string): string {
@@ -157,7 +204,7 @@ export async function installMocks(opts: { project: string; stack: string; confi
                 if (key in state && !isSecretMarker(state[key])) state[key] = { [SIG_KEY]: SECRET_SIG, value: state[key] };
             }
             monitor.resources.set(urn, { urn, id, state });
-            registrations.push({
+            const registration: Registration = {
                 urn,
                 type,
                 name,
@@ -168,7 +215,15 @@ export async function installMocks(opts: { project: string; stack: string; confi
                 protect: req.getProtect() ?? false,
                 retainOnDelete: req.getRetainondelete() ?? false,
                 wireInputs,
-            });
+            };
+            registrations.push(registration);
+            if (type === CONFIG_GROUP) {
+                for (const child of configGroupObjects(name, wireInputs)) {
+                    const childUrn = monitor.newUrn(urn, child.type, child.name);
+                    monitor.resources.set(childUrn, { urn: childUrn, id: mockId(child.type, child.name), state: child.inputs });
+                    registrations.push({ ...registration, urn: childUrn, type: child.type, name: child.name, parent: urn, custom: true, protect: false, retainOnDelete: false, wireInputs: child.inputs });
+                }
+            }
             response = registerResponse(urn, id, state);
         } catch (err) {
             callback(err);
