@@ -11,7 +11,7 @@ import { secretSpecs } from "../config";
 import { main } from "../program";
 import { fromWire, secretPaths } from "../tools/lib/mockRuntime";
 import { Plan, runPlan } from "../tools/lib/plan";
-import { renderPlan } from "../tools/lib/render";
+import { renderPlan, yaml } from "../tools/lib/render";
 import { PROJECT_DIR } from "./harness";
 
 /** The command as `npm run plan` runs it: compiled (once, incrementally, in `before`), then JavaScript. */
@@ -119,6 +119,33 @@ describe("offline plan: command line", () => {
         assert.match(second, /injected bug\n\s+at injectedBug /, "the second run shows where it happened");
     });
 
+    it("re-planning into a folder leaves exactly what a fresh plan writes, and nothing of the user's is touched", () => {
+        const clients = (names: string[]) => ["--set", "nvflare.enabled=true", "--set", `nvflare.clients=${JSON.stringify(names.map((name) => ({ name, org: "o" })))}`];
+        const [reused, fresh] = [tmp(), tmp()];
+        fs.writeFileSync(path.join(reused, "notes.txt"), "mine");
+        assert.equal(plan(["--stack", "dev", "--out", reused, ...clients(["site-1", "site-2"])]).status, 0);
+        assert.ok(fs.existsSync(path.join(reused, "manifests", "nvflare", "Deployment-site-2.yaml")));
+        assert.equal(plan(["--stack", "dev", "--out", reused, ...clients(["site-1"])]).status, 0);
+        assert.equal(plan(["--stack", "dev", "--out", fresh, ...clients(["site-1"])]).status, 0);
+        const kept = readTree(reused);
+        assert.equal(kept.get("notes.txt"), "mine");
+        kept.delete("notes.txt");
+        assert.deepEqual(kept, readTree(fresh), "no stale manifest is left behind");
+    });
+
+    it("renders on the worker thread byte for byte what the main thread renders", async () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { startRenderWorker } = require(path.join(PROJECT_DIR, "bin", "tools", "lib", "renderWorker.js")) as typeof import("../tools/lib/renderWorker");
+        const docs = Array.from({ length: 137 }, (_, i) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: `c-${i}`, labels: { n: String(i) } }, data: { "a.yaml": `x: ${i}\ny: "q"\n`, empty: "", yes: "yes" } }));
+        const worker = startRenderWorker();
+        try {
+            const texts = await worker.render(docs).help();
+            assert.deepEqual(texts, docs.map((d) => yaml(d)));
+        } finally {
+            worker.close();
+        }
+    });
+
     it("never writes a --secret value or a generated secret into any artifact, plain or base64", async () => {
         for (const stack of ["dev", "prod"]) {
             const out = tmp();
@@ -202,6 +229,29 @@ describe("offline plan: recording and redaction", () => {
         const traced = await runPlan({ projectDir: PROJECT_DIR, stack: "dev", base: "empty", program: bug, stackTraces: true }).catch((e: Error) => e);
         assert.match(String((traced as Error).stack), /\n\s+at .*bug /);
         assert.ok(Error.stackTraceLimit > 0, "the limit is restored after the run");
+    });
+
+    it("registers a ConfigGroup's objects as its children, named and marked as the provider does", async () => {
+        const p = await planOf(() => {
+            const provider = new k8s.Provider("k", {});
+            const yamlText = ["apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: apps}\nstringData: {token: abc123456}", JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: "apps" } })].join("\n---\n");
+            new k8s.yaml.v2.ConfigGroup("g", { yaml: yamlText }, { provider });
+            new k8s.yaml.v2.ConfigGroup("h", { resourcePrefix: "pre", objs: [{ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "d", namespace: "apps" } }] }, { provider });
+        });
+        const group = p.resources.find((r) => r.type === "kubernetes:yaml/v2:ConfigGroup" && r.name === "g")!;
+        const children = p.resources.filter((r) => r.parent === group.urn).map((r) => [r.type, r.name, r.custom, r.provider]);
+        assert.deepEqual(children.sort(), [
+            ["kubernetes:core/v1:Namespace", "g:apps", true, group.provider],
+            ["kubernetes:core/v1:Secret", "g:apps/s", true, group.provider],
+        ]);
+        assert.equal((p.resources.find((r) => r.name === "g:apps/s")!.inputs as Record<string, unknown>).stringData, "[secret]", "Secret data is secret, as the provider marks it");
+        assert.ok(p.resources.some((r) => r.type === "kubernetes:apps/v1:Deployment" && r.name === "pre:apps/d"), "resourcePrefix names the children");
+        const files = renderPlan(p);
+        assert.ok(files.has("manifests/apps/Deployment-d.yaml") && files.has("manifests/_cluster/Namespace-apps.yaml"));
+        await assert.rejects(
+            planOf(() => new k8s.yaml.v2.ConfigGroup("f", { files: ["x.yaml"] }, { provider: new k8s.Provider("k", {}) })),
+            /does not read `files`/,
+        );
     });
 
     it("turns a failure inside an apply into the run's error", async () => {

@@ -16,11 +16,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, secretSpecs } from "../config";
-import { runChecks } from "./lib/checks";
+import { runChecksBesideRendering } from "./lib/checks";
 import { buildGraph, shortType } from "./lib/graph";
 import { Plan, runPlan, stackTracesWanted, withPlaceholderSecrets } from "./lib/plan";
 import { findProjectDir } from "./lib/projectDir";
-import { renderPlan } from "./lib/render";
+import { manifestDocs, renderPlan } from "./lib/render";
+import { startRenderWorker } from "./lib/renderWorker";
 import { UsageError } from "./lib/stackConfig";
 
 const PROJECT_DIR = findProjectDir();
@@ -44,6 +45,44 @@ function tree(plan: Plan): string[] {
     };
     walk(null, 1);
     return lines;
+}
+
+function readIfExists(file: string): string | undefined {
+    try {
+        return fs.readFileSync(file, "utf8");
+    } catch {
+        return undefined;
+    }
+}
+
+/**
+ * Write the artifacts into `outDir`: files whose content is unchanged are left alone (a re-plan
+ * of a large federation rewrites thousands of identical files otherwise), files and folders the
+ * plan no longer has are removed, and nothing outside the artifacts is touched.
+ */
+export function writeArtifacts(outDir: string, files: ReadonlyMap<string, string>): void {
+    fs.mkdirSync(outDir, { recursive: true });
+    for (const a of ARTIFACTS) {
+        const top = path.join(outDir, a);
+        if (!fs.existsSync(top)) continue;
+        if (!fs.statSync(top).isDirectory()) {
+            if (!files.has(a)) fs.rmSync(top);
+            continue;
+        }
+        const entries = fs.readdirSync(top, { recursive: true, withFileTypes: true });
+        for (const e of entries) {
+            const rel = path.relative(outDir, path.join(e.parentPath, e.name));
+            if (!e.isDirectory() && !files.has(rel)) fs.rmSync(path.join(outDir, rel));
+        }
+        // Folders left empty, deepest first.
+        const dirs = entries.filter((e) => e.isDirectory()).map((e) => path.join(e.parentPath, e.name));
+        for (const d of [...dirs, top].sort((x, y) => y.length - x.length)) if (fs.readdirSync(d).length === 0) fs.rmdirSync(d);
+    }
+    for (const dir of new Set([...files.keys()].map((rel) => path.dirname(path.join(outDir, rel))))) fs.mkdirSync(dir, { recursive: true });
+    for (const [rel, content] of files) {
+        const file = path.join(outDir, rel);
+        if (readIfExists(file) !== content) fs.writeFileSync(file, content);
+    }
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -74,6 +113,8 @@ export async function main(argv: string[]): Promise<number> {
     const outDir = path.resolve(args.out ?? path.join(PROJECT_DIR, "plan", stack));
     const secrets = args["placeholder-secrets"] ? withPlaceholderSecrets(args.secret!, secretSpecs.map((s) => s.key)) : args.secret!;
 
+    // Boots while the program runs; renders the manifests while the checks run.
+    const renderWorker = startRenderWorker();
     let plan: Plan;
     try {
         plan = await runPlan({
@@ -86,6 +127,7 @@ export async function main(argv: string[]): Promise<number> {
             program: () => require("../index"),
         });
     } catch (e) {
+        renderWorker.close();
         if (e instanceof ConfigError || e instanceof UsageError) {
             console.error(e.message);
             return 2;
@@ -93,14 +135,10 @@ export async function main(argv: string[]): Promise<number> {
         throw e;
     }
 
-    const { findings, checksRun } = runChecks(plan);
+    const { findings, checksRun } = await runChecksBesideRendering(plan, renderWorker.render(manifestDocs(plan)));
+    renderWorker.close();
     const files = renderPlan(plan, findings, checksRun);
-    fs.mkdirSync(outDir, { recursive: true });
-    for (const a of ARTIFACTS) fs.rmSync(path.join(outDir, a), { recursive: true, force: true });
-    for (const [rel, content] of files) {
-        fs.mkdirSync(path.dirname(path.join(outDir, rel)), { recursive: true });
-        fs.writeFileSync(path.join(outDir, rel), content);
-    }
+    writeArtifacts(outDir, files);
 
     const g = buildGraph(plan.resources);
     const count = (prefix: string) => [...files.keys()].filter((f) => f.startsWith(prefix)).length;

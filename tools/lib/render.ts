@@ -98,7 +98,8 @@ export function helmPath(h: HelmRecord): string {
     return `helm/${h.namespace}-${h.name}.yaml`;
 }
 
-function yaml(doc: unknown): string {
+/** How every artifact is written as YAML (also by the render worker, which must produce the same bytes). */
+export function yaml(doc: unknown): string {
     return stringify(doc, { lineWidth: 0, sortMapEntries: false, aliasDuplicateObjects: false });
 }
 
@@ -162,20 +163,35 @@ function renderSummary(plan: Plan, g: PlanGraph, findings: Finding[], checksRun:
     return out.join("\n");
 }
 
-/** Every artifact, by path relative to the output folder. */
 /** Everything but summary.md, which alone depends on the findings: rendered once per plan (the secret scan reads it too). */
 const artifactsOf = new WeakMap<Plan, { files: Map<string, string>; graph: PlanGraph }>();
+/** Manifests' YAML rendered elsewhere (`renderWorker.ts`), in `plan.resources` order of the manifests. */
+const manifestYamlOf = new WeakMap<Plan, readonly string[]>();
+
+/** The manifests' inputs in the order `artifacts` renders them: what a render worker is given. */
+export function manifestDocs(plan: Plan): unknown[] {
+    return plan.resources.filter(isManifest).map((r) => r.inputs);
+}
+
+/** Hand over the manifests' YAML rendered from `manifestDocs(plan)` (by the render worker), before anything renders the plan. */
+export function provideManifestYaml(plan: Plan, texts: readonly string[]): void {
+    if (artifactsOf.has(plan)) throw new Error("the plan is already rendered");
+    if (texts.length !== manifestDocs(plan).length) throw new Error(`expected ${manifestDocs(plan).length} rendered manifests, got ${texts.length}`);
+    manifestYamlOf.set(plan, texts);
+}
 
 function artifacts(plan: Plan): { files: Map<string, string>; graph: PlanGraph } {
     let a = artifactsOf.get(plan);
     if (!a) {
         const files = new Map<string, string>();
+        const rendered = manifestYamlOf.get(plan);
+        let m = 0;
         files.set("resources.json", `${JSON.stringify({ project: plan.project, stack: plan.stack, resources: plan.resources }, null, 2)}\n`);
         for (const r of plan.resources) {
             if (isManifest(r)) {
                 const p = manifestPath(r);
                 if (files.has(p)) throw new Error(`two objects would be written to ${p}: ${r.urn}`);
-                files.set(p, yaml(r.inputs));
+                files.set(p, rendered ? rendered[m++] : yaml(r.inputs));
             }
             const h = helmRecord(r);
             if (h) files.set(helmPath(h), yaml(h));
@@ -188,6 +204,7 @@ function artifacts(plan: Plan): { files: Map<string, string>; graph: PlanGraph }
     return a;
 }
 
+/** Every artifact, by path relative to the output folder. */
 export function renderPlan(plan: Plan, findings: Finding[] = [], checksRun: string[] = []): Map<string, string> {
     const { files, graph } = artifacts(plan);
     const all = new Map(files).set("summary.md", renderSummary(plan, graph, findings, checksRun));
