@@ -6,7 +6,8 @@
  *
  * `deployment` is shaped like an NVIDIA FLARE client's (the nvflare component's own output for a
  * client), `configmap` is a one-key ConfigMap: the difference shows how the cost grows with the
- * size of a resource's inputs. `npm run bench` runs it at two sizes and reports the cost per resource.
+ * size of a resource's inputs, and why the component registers its clients through one ConfigGroup.
+ * `npm run bench` runs it at two sizes and reports the cost per resource.
  */
 import "./lib/deferSdk";
 import * as k8s from "@pulumi/kubernetes";
@@ -24,7 +25,7 @@ async function clientDeployment(): Promise<Record<string, unknown>> {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         program: () => require("../index"),
     });
-    const d = plan.resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && r.name.endsWith("-site-1"));
+    const d = plan.resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && (r.inputs as { metadata?: { name?: string } }).metadata?.name === "site-1");
     if (!d) throw new Error("the program made no Deployment for NVIDIA FLARE client site-1");
     return d.inputs as Record<string, unknown>;
 }
