@@ -252,6 +252,10 @@ describe("offline plan: recording and redaction", () => {
             planOf(() => new k8s.yaml.v2.ConfigGroup("f", { files: ["x.yaml"] }, { provider: new k8s.Provider("k", {}) })),
             /does not read `files`/,
         );
+        await assert.rejects(
+            planOf(() => new k8s.yaml.v2.ConfigGroup("n", { objs: [{ apiVersion: "v1", kind: "ConfigMap", metadata: {} }] }, { provider: new k8s.Provider("k", {}) })),
+            /ConfigGroup n: every object needs apiVersion, kind and metadata.name/,
+        );
     });
 
     it("turns a failure inside an apply into the run's error", async () => {

@@ -121,11 +121,15 @@ export function configGroupObjects(groupName: string, wireInputs: Record<string,
         .filter((o): o is Record<string, unknown> => typeof o === "object" && o !== null)
         .map((o) => {
             const metadata = (o.metadata ?? {}) as Record<string, unknown>;
+            // The provider refuses these too.
+            if (typeof o.apiVersion !== "string" || typeof o.kind !== "string" || typeof metadata.name !== "string" || metadata.name === "") {
+                throw new Error(`ConfigGroup ${groupName}: every object needs apiVersion, kind and metadata.name (got ${JSON.stringify({ apiVersion: o.apiVersion, kind: o.kind, name: metadata.name })})`);
+            }
             const inputs = { ...o };
             if (o.apiVersion === "v1" && o.kind === "Secret") for (const k of ["data", "stringData"]) if (k in inputs) inputs[k] = secret(inputs[k]);
             if (isSecretMarker(wireInputs.yaml)) for (const k of Object.keys(inputs)) if (!["apiVersion", "kind", "metadata"].includes(k)) inputs[k] = secret(inputs[k]);
-            const name = metadata.namespace ? `${String(metadata.namespace)}/${String(metadata.name)}` : String(metadata.name);
-            return { type: kubernetesType(String(o.apiVersion), String(o.kind)), name: `${prefix}:${name}`, inputs };
+            const name = metadata.namespace ? `${String(metadata.namespace)}/${metadata.name}` : metadata.name;
+            return { type: kubernetesType(o.apiVersion, o.kind), name: `${prefix}:${name}`, inputs };
         });
 }
 
