@@ -17,7 +17,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, secretSpecs } from "../config";
 import { runChecksBesideRendering } from "./lib/checks";
-import { buildGraph, shortType } from "./lib/graph";
+import { appendTo, buildGraph, shortType } from "./lib/graph";
 import { Plan, runPlan, stackTracesWanted, withPlaceholderSecrets } from "./lib/plan";
 import { findProjectDir } from "./lib/projectDir";
 import { manifestDocs, renderPlan } from "./lib/render";
@@ -33,7 +33,7 @@ function usage(): string {
 
 function tree(plan: Plan): string[] {
     const children = new Map<string | null, Plan["resources"]>();
-    for (const r of plan.resources) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
+    for (const r of plan.resources) appendTo(children, r.parent, r);
     const lines: string[] = [];
     const walk = (parent: string | null, depth: number) => {
         for (const r of children.get(parent) ?? []) {

@@ -29,6 +29,13 @@ export function waitSeconds(r: PlanResource): number {
     return WAIT_SECONDS.find((w) => w.match(r))!.seconds;
 }
 
+/** Append `v` to the list under `k` (in place: building lists by copying them is quadratic). */
+export function appendTo<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+    const list = m.get(k);
+    if (list) list.push(v);
+    else m.set(k, [v]);
+}
+
 export function shortType(type: string): string {
     return type.split(":").pop() ?? type;
 }
@@ -65,7 +72,7 @@ function expand(urn: string, byUrn: Map<string, PlanResource>, children: Map<str
 export function buildGraph(resources: PlanResource[]): PlanGraph {
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
     const children = new Map<string, string[]>();
-    for (const r of resources) if (r.parent) children.set(r.parent, [...(children.get(r.parent) ?? []), r.urn]);
+    for (const r of resources) if (r.parent) appendTo(children, r.parent, r.urn);
 
     const nodes = resources.filter((r) => isWaitNode(r, children));
     const waitsFor = new Map<string, string[]>();

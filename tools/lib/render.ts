@@ -4,7 +4,7 @@
  * bytes.
  */
 import { stringify } from "yaml";
-import { PlanGraph, WAIT_SECONDS, buildGraph, componentEdges, owningComponent, shortType, waitSeconds } from "./graph";
+import { PlanGraph, WAIT_SECONDS, appendTo, buildGraph, componentEdges, owningComponent, shortType, waitSeconds } from "./graph";
 import type { Plan, PlanResource } from "./plan";
 
 /** A policy or validation finding shown in summary.md. */
@@ -126,7 +126,7 @@ function renderSummary(plan: Plan, g: PlanGraph, findings: Finding[], checksRun:
     const perComponent = new Map<string, PlanResource[]>();
     for (const r of custom) {
         const c = owningComponent(r.parent ?? "", g.byUrn) ?? "(stack)";
-        perComponent.set(c, [...(perComponent.get(c) ?? []), r]);
+        appendTo(perComponent, c, r);
     }
     for (const [c, rs] of [...perComponent.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
         const kinds = new Map<string, number>();
