@@ -19,6 +19,7 @@ import { ConfigError, secretSpecs } from "../config";
 import { runChecksBesideRendering } from "./lib/checks";
 import { appendTo, buildGraph, shortType } from "./lib/graph";
 import { Plan, runPlan, stackTracesWanted, withPlaceholderSecrets } from "./lib/plan";
+import { readTextIfExists } from "./lib/files";
 import { findProjectDir } from "./lib/projectDir";
 import { manifestDocs, renderPlan } from "./lib/render";
 import { startRenderWorker } from "./lib/renderWorker";
@@ -47,14 +48,6 @@ function tree(plan: Plan): string[] {
     return lines;
 }
 
-function readIfExists(file: string): string | undefined {
-    try {
-        return fs.readFileSync(file, "utf8");
-    } catch {
-        return undefined;
-    }
-}
-
 /**
  * Write the artifacts into `outDir`: files whose content is unchanged are left alone (a re-plan
  * of a large federation rewrites thousands of identical files otherwise), files and folders the
@@ -81,7 +74,7 @@ export function writeArtifacts(outDir: string, files: ReadonlyMap<string, string
     for (const dir of new Set([...files.keys()].map((rel) => path.dirname(path.join(outDir, rel))))) fs.mkdirSync(dir, { recursive: true });
     for (const [rel, content] of files) {
         const file = path.join(outDir, rel);
-        if (readIfExists(file) !== content) fs.writeFileSync(file, content);
+        if (readTextIfExists(file) !== content) fs.writeFileSync(file, content);
     }
 }
 

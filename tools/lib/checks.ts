@@ -24,10 +24,7 @@ function result(checks: readonly PlanCheck[], findings: Finding[]): { findings: 
 }
 
 export function runChecks(plan: Plan, checks: readonly PlanCheck[] = planChecks): { findings: Finding[]; checksRun: string[] } {
-    return result(
-        checks,
-        checks.flatMap((c) => c.run(plan)),
-    );
+    return result(checks, checks.flatMap((c) => c.run(plan)));
 }
 
 /**

@@ -87,10 +87,16 @@ export function fakeState(type: string, name: string, inputs: Record<string, unk
     return inputs;
 }
 
+/** `apps/v1` -> group `apps`, version `v1`; the core group (`v1`) is the empty group. */
+export function splitApiVersion(apiVersion: string): { group: string; version: string } {
+    const i = apiVersion.lastIndexOf("/");
+    return i < 0 ? { group: "", version: apiVersion } : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
+}
+
 /** Type token of a Kubernetes object as the provider registers it: `kubernetes:<group, or core>/<version>:<Kind>`. */
 export function kubernetesType(apiVersion: string, kind: string): string {
-    const slash = apiVersion.lastIndexOf("/");
-    return `kubernetes:${slash < 0 ? "core" : apiVersion.slice(0, slash)}/${apiVersion.slice(slash + 1)}:${kind}`;
+    const { group, version } = splitApiVersion(apiVersion);
+    return `kubernetes:${group || "core"}/${version}:${kind}`;
 }
 
 export const CONFIG_GROUP = "kubernetes:yaml/v2:ConfigGroup";

@@ -20,6 +20,7 @@ import * as vm from "node:vm";
 import type Ajv from "ajv";
 import type { AnySchema, ValidateFunction } from "ajv";
 import standaloneCode from "ajv/dist/standalone";
+import { readTextIfExists } from "./files";
 import { findProjectDir } from "./projectDir";
 
 /** Bump when what an entry holds changes shape. */
@@ -40,14 +41,6 @@ function key(...parts: string[]): string {
     return h.digest("hex").slice(0, 32);
 }
 
-function readEntry(file: string): string | undefined {
-    try {
-        return fs.readFileSync(file, "utf8");
-    } catch {
-        return undefined;
-    }
-}
-
 function writeEntry(file: string, content: string): void {
     try {
         fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -66,7 +59,7 @@ function writeEntry(file: string, content: string): void {
  */
 export function cachedFromText<T>(what: string, text: string, derive: (text: string) => T, dir: string = cacheDir()): T {
     const file = path.join(dir, "data", `${what}-${key(what, YAML_VERSION, text)}.json`);
-    const hit = readEntry(file);
+    const hit = readTextIfExists(file);
     if (hit !== undefined) {
         try {
             return JSON.parse(hit) as T;
@@ -99,7 +92,7 @@ function load(code: string, filename: string): ValidateFunction {
  */
 export function cachedValidator(schema: AnySchema, options: string, makeAjv: () => Ajv, dir: string = cacheDir()): ValidateFunction {
     const file = path.join(dir, "validators", `${key(options, AJV_VERSION, JSON.stringify(schema))}.js`);
-    const hit = readEntry(file);
+    const hit = readTextIfExists(file);
     if (hit !== undefined) {
         try {
             return load(hit, file);

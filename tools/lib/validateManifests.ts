@@ -7,7 +7,7 @@
 import Ajv, { ErrorObject, ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 import type { PlanCheck } from "./checks";
-import { fromWire } from "./mockRuntime";
+import { fromWire, splitApiVersion } from "./mockRuntime";
 import type { Plan } from "./plan";
 import { ReferenceDirs, referenceCrds, referenceDirs, skipMessage } from "./reference";
 import { cachedValidator } from "./referenceCache";
@@ -16,11 +16,6 @@ import { Finding, isManifest, manifestPath } from "./render";
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
 export type ManifestResult = { status: "valid" } | { status: "invalid"; errors: string[] } | { status: "no-schema"; reason: string };
-
-function splitApiVersion(apiVersion: string): { group: string; version: string } {
-    const i = apiVersion.lastIndexOf("/");
-    return i < 0 ? { group: "", version: apiVersion } : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
-}
 
 function builtinModel(group: string, version: string, kind: string): (new (data: unknown) => { validate(): void }) | undefined {
     if (!/^[a-z0-9.]*$/.test(group) || !/^v[0-9a-z]+$/.test(version) || !/^[A-Za-z]+$/.test(kind)) return undefined;
