@@ -80,7 +80,7 @@ describe("guardrails: manifest validation", () => {
     });
 
     it("reports a custom resource whose CRD is not in the reference folder instead of skipping it silently", () => {
-        const res = validateManifest({ apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: "x" }, spec: {} }, dirs);
+        const res = validateManifest({ apiVersion: "widgets.example.org/v1", kind: "Widget", metadata: { name: "x" }, spec: {} }, dirs);
         assert.equal(res.status, "no-schema");
     });
 
