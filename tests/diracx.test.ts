@@ -6,8 +6,8 @@ import { parse as parseYaml } from "yaml";
 import { diracxSchema } from "../config/diracx";
 import { Diracx, dexLocalSubject } from "../components/apps/diracx";
 import { charts, referenceFolder } from "../components/charts";
-import { runPlan } from "../tools/lib/plan";
-import { unknownPaths } from "../tools/lib/validateHelmValues";
+import { runPlan } from "../tools/plan-engine/runPlan";
+import { unknownPaths } from "../tools/guardrails/validateHelmValues";
 import { PROJECT_DIR, Run, TestResource, configProblems, runProgram } from "./harness";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";

@@ -7,8 +7,8 @@ import { DistributedNotebook } from "../components/apps/distributedNotebook";
 import { POD_SECURITY_REASON_ANNOTATION } from "../components/k8s/namespace";
 import { secretSpecs } from "../config";
 import { KIND_WORKER_COUNT, distributedNotebookSchema } from "../config/distributedNotebook";
-import { buildGraph } from "../tools/lib/graph";
-import { runPlan } from "../tools/lib/plan";
+import { buildGraph } from "../tools/plan-engine/graph";
+import { runPlan } from "../tools/plan-engine/runPlan";
 import { PROJECT_DIR, Run, TestResource, configProblems, runProgram } from "./harness";
 
 const T = {

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { staleBuildProblem } from "../tools/lib/freshBuild";
+import { staleBuildProblem } from "../program/freshBuild";
 
 describe("compiled program freshness", () => {
     function project(): string {

@@ -10,7 +10,7 @@ import type { VirtualKubelet } from "../components/apps/virtualKubelet";
 import { loadConfig } from "../config";
 import { Platform } from "../components/platform";
 import { VirtualKubelet as VirtualKubeletClass } from "../components/apps/virtualKubelet";
-import { runPlan } from "../tools/lib/plan";
+import { runPlan } from "../tools/plan-engine/runPlan";
 import { PROJECT_DIR, Run, configProblems, runProgram } from "./harness";
 
 const SECRET = "il-s3cret-value";

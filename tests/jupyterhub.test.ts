@@ -10,7 +10,7 @@ import { loadConfig } from "../config";
 import { JupyterHub, HUB_SECRET_KEYS } from "../components/apps/jupyterhub";
 import type { HubOffload } from "../components/apps/hubOffload";
 import { charts } from "../components/charts";
-import { runPlan } from "../tools/lib/plan";
+import { runPlan } from "../tools/plan-engine/runPlan";
 import { PROJECT_DIR, Run, TestResource, configProblems, runProgram } from "./harness";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";

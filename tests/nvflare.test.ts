@@ -8,7 +8,7 @@ import { nvflareCrossChecks, nvflareSchema } from "../config/nvflare";
 import type { PlatformSettings } from "../config/schema";
 import { INGRESS_ADDRESS, NODE_ADDRESS, Nvflare, PENDING, participants } from "../components/apps/nvflare";
 import { POD_SECURITY_REASON_ANNOTATION } from "../components/k8s/namespace";
-import { runPlan } from "../tools/lib/plan";
+import { runPlan } from "../tools/plan-engine/runPlan";
 import { PROJECT_DIR, Run, TestResource, configProblems, runProgram } from "./harness";
 
 const NVFLARE = "research-platform:apps:Nvflare";

@@ -6,7 +6,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { findProjectDir } from "./projectDir";
+import { findProjectDir } from "../../program/projectDir";
 import { parseAllDocuments } from "yaml";
 import { cachedFromText } from "./referenceCache";
 

@@ -1,20 +1,25 @@
 /**
- * Checks the offline plan runs over every plan and reports in summary.md. Each check is a plain
+ * The guardrails: checks that stop a component from landing if the cluster would reject it, a
+ * chart would silently ignore part of it, or it is unsafe. The offline plan runs every check in
+ * `planChecks` over every plan and reports the findings in summary.md; each check is a plain
  * function of the plan; `plan --strict` fails on any mandatory finding.
+ *
+ *   validateManifests    raw objects against the Kubernetes schema and reference CRDs
+ *   validateHelmValues   each release's values against its chart's schema or values.yaml
+ *   policyCheck          the policy pack's rules (policy/rules), as CrossGuard runs them
+ *   secretScan           no secret value in any artifact
+ *   networkPolicyEval    who may talk to whom under the plan's NetworkPolicies (tests)
+ *   pulumiStackRule      secretlint rule (npm run lint:secrets): secret-looking stack config must be `secure:`
+ *   reference, referenceCache   the upstream reference data and its on-disk cache
+ *
+ * A new check is a `PlanCheck` (plan-engine/types.ts) in its own module, added to `planChecks`.
  */
-import type { Plan } from "./plan";
+import { provideManifestYaml } from "../plan-engine/render";
+import type { Finding, Plan, PlanCheck } from "../plan-engine/types";
 import { policyCheck } from "./policyCheck";
-import { Finding, provideManifestYaml } from "./render";
 import { secretLeakCheck } from "./secretScan";
 import { helmValuesCheck } from "./validateHelmValues";
 import { manifestSchemaCheck } from "./validateManifests";
-
-export interface PlanCheck {
-    name: string;
-    run(plan: Plan): Finding[];
-    /** The check reads the rendered artifacts (so it runs once their YAML is ready). */
-    readsArtifacts?: boolean;
-}
 
 export const planChecks: PlanCheck[] = [manifestSchemaCheck, helmValuesCheck, policyCheck, secretLeakCheck];
 

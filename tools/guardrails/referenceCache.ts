@@ -20,8 +20,8 @@ import * as vm from "node:vm";
 import type Ajv from "ajv";
 import type { AnySchema, ValidateFunction } from "ajv";
 import standaloneCode from "ajv/dist/standalone";
-import { readTextIfExists } from "./files";
-import { findProjectDir } from "./projectDir";
+import { readTextIfExists } from "../plan-engine/files";
+import { findProjectDir } from "../../program/projectDir";
 
 /** Bump when what an entry holds changes shape. */
 const FORMAT = "1";

@@ -5,10 +5,9 @@
  * resource's inputs outside a secret marker.
  */
 import { createHash } from "node:crypto";
-import type { PlanCheck } from "./checks";
-import { fakeState, fromWire, isSecretMarker } from "./mockRuntime";
-import type { Plan } from "./plan";
-import { Finding, renderPlan } from "./render";
+import { fakeState, fromWire, isSecretMarker } from "../plan-engine/mockRuntime";
+import { renderPlan } from "../plan-engine/render";
+import type { Finding, Plan, PlanCheck } from "../plan-engine/types";
 
 /** Values shorter than this are not scanned for (too likely to occur by chance, e.g. "true"). */
 export const MIN_SECRET_LENGTH = 8;

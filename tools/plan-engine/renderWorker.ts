@@ -5,10 +5,10 @@
  * so it has loaded by the time the manifests are ready. It renders chunks from the front of the
  * list; once the main thread's own checks are done, it renders chunks from the back, and the two
  * meet in the middle. The output is byte for byte what `render.ts` writes on the main thread (the
- * same `yaml()`); if the worker fails, the main thread renders what is left.
+ * same `yaml()`, from `manifests.ts`); if the worker fails, the main thread renders what is left.
  */
 import { Worker, isMainThread, parentPort } from "node:worker_threads";
-import { yaml } from "./render";
+import { yaml } from "./manifests";
 
 /** Documents per message: small enough for the two threads to meet near the middle. */
 const CHUNK = 25;

@@ -9,8 +9,8 @@ import { createPatch } from "diff";
 import microdiff from "microdiff";
 import { parse } from "yaml";
 import { shortType } from "./graph";
-import type { PlanResource } from "./plan";
-import { HelmRecord, helmRecord } from "./render";
+import { helmRecord } from "./manifests";
+import type { HelmRecord, PlanResource } from "./types";
 
 export interface LoadedPlan {
     project: string;

@@ -6,12 +6,11 @@
  */
 import Ajv, { ErrorObject, ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
-import type { PlanCheck } from "./checks";
-import { fromWire, splitApiVersion } from "./mockRuntime";
-import type { Plan } from "./plan";
+import { isManifest, manifestPath } from "../plan-engine/manifests";
+import { fromWire, splitApiVersion } from "../plan-engine/mockRuntime";
+import type { Finding, Plan, PlanCheck } from "../plan-engine/types";
 import { ReferenceDirs, referenceCrds, referenceDirs, skipMessage } from "./reference";
 import { cachedValidator } from "./referenceCache";
-import { Finding, isManifest, manifestPath } from "./render";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 

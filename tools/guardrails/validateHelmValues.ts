@@ -12,11 +12,10 @@ import Ajv2019 from "ajv/dist/2019";
 import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import { parse } from "yaml";
-import type { PlanCheck } from "./checks";
-import type { Plan } from "./plan";
+import { helmPath, helmRecord } from "../plan-engine/manifests";
+import type { Finding, HelmRecord, Plan, PlanCheck } from "../plan-engine/types";
 import { ReferenceDirs, referenceDirs, skipMessage } from "./reference";
 import { cachedFromText, cachedValidator } from "./referenceCache";
-import { Finding, HelmRecord, helmPath, helmRecord } from "./render";
 import { revealedInputs } from "./validateManifests";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */

@@ -2,7 +2,7 @@
  * The plan as a graph: components and their children, the deploy order by levels, and the
  * critical path of a `pulumi up` estimated with documented per-kind waits.
  */
-import type { PlanResource } from "./plan";
+import type { PlanResource } from "./types";
 
 /**
  * Estimated seconds `pulumi up` spends creating one resource of a kind, before dependents may

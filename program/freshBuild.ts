@@ -1,8 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-const SOURCE_DIRS = ["config", "components"];
-const SOURCE_FILES = ["index.ts", "program.ts"];
+const SOURCE_DIRS = ["program", "config", "components"];
+const SOURCE_FILES = ["index.ts"];
 
 function newestSource(projectDir: string): { file: string; mtimeMs: number } {
     let newest = { file: "", mtimeMs: 0 };

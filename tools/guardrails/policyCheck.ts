@@ -1,8 +1,6 @@
 /** The policy pack's rules, run by the offline plan over every resource. */
 import { Environment, GuardResource, environmentFromResources, evaluate, rules } from "../../policy/rules";
-import type { PlanCheck } from "./checks";
-import type { Plan } from "./plan";
-import type { Finding } from "./render";
+import type { Finding, Plan, PlanCheck } from "../plan-engine/types";
 
 export function guardResources(plan: Plan): GuardResource[] {
     return plan.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, props: r.inputs, protect: r.protect, retainOnDelete: r.retainOnDelete }));

@@ -1,5 +1,5 @@
 /**
- * Preloaded by the benchmark (`BENCH_REPORT_RSS=1 node --require bin/tools/lib/reportRss.js ...`): when the process
+ * Preloaded by the benchmark (`BENCH_REPORT_RSS=1 node --require bin/tools/plan-engine/reportRss.js ...`): when the process
  * exits, print its peak resident set size on stderr, so the benchmark can read it for any command.
  */
 export const RSS_MARKER = "bench-peak-rss-kb=";

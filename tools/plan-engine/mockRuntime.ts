@@ -20,6 +20,7 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { parseAllDocuments } from "yaml";
+import type { Registration } from "./types";
 
 export const SECRET_SIG = pulumi.runtime.specialSecretSig;
 const SIG_KEY = pulumi.runtime.specialSigKey;
@@ -27,22 +28,6 @@ const RESOURCE_SIG = pulumi.runtime.specialResourceSig;
 const UNKNOWN = pulumi.runtime.unknownValue;
 /** `pulumirpc.Result.SUCCESS`: the register call ran to completion (no unknowns kept). */
 const SUCCESS = 0;
-
-/** One resource as the program registered it. */
-export interface Registration {
-    urn: string;
-    type: string;
-    name: string;
-    parent: string | null;
-    /** URNs the SDK sent to the engine as this resource's dependencies, sorted. */
-    dependsOn: string[];
-    provider: string | null;
-    custom: boolean;
-    protect: boolean;
-    retainOnDelete: boolean;
-    /** Inputs in the SDK's wire form: secrets are `{ <sigkey>: SECRET_SIG, value }` markers. */
-    wireInputs: unknown;
-}
 
 /** Values a mocked provider returns for the resources whose outputs the program reads. */
 export function fakeState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {

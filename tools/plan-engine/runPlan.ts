@@ -2,24 +2,9 @@
  * Run the program under mocks and collect what it would deploy: the in-memory plan that
  * `tools/plan.ts` writes to disk and the tests inspect.
  */
-import { Registration, fromWire, installMocks, resolveOutput, settle } from "./mockRuntime";
+import { fromWire, installMocks, resolveOutput, settle } from "./mockRuntime";
 import { StackConfig, applySetting, readProjectName, readStackConfig } from "./stackConfig";
-
-/** One resource in `resources.json`: a registration with its inputs redacted (secrets as "[secret]"). */
-export type PlanResource = Omit<Registration, "wireInputs"> & { inputs: unknown };
-
-export interface Plan {
-    project: string;
-    stack: string;
-    /** Sorted by URN, inputs redacted: exactly what `resources.json` holds. */
-    resources: PlanResource[];
-    /** Stack outputs, secrets redacted. */
-    outputs: Record<string, unknown>;
-    /** The raw registrations (wire form, secrets marked, not redacted): for tests only. */
-    registrations: Registration[];
-    /** Stack outputs unredacted, with their secretness: for tests only. */
-    rawOutputs: Record<string, { value: unknown; secret: boolean }>;
-}
+import type { Plan, Registration } from "./types";
 
 export interface PlanOptions {
     projectDir: string;
