@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
-import type { InterlinkConfig } from "../../config/interlink";
+import type { InterlinkConfig } from "../../../config/interlink";
 
 /** Where the files go on the target host (upstream's layout under /etc/interlink). */
 export const HOST_DIR = "/etc/interlink";
