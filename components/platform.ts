@@ -18,7 +18,7 @@ export interface PlatformArgs {
 
 /**
  * The root component: one Kubernetes provider built from config, the cluster add-ons, then the
- * applications, with only the dependency edges the platform really needs (see ARCHITECTURE.md).
+ * applications, with only the dependency edges the platform really needs (see docs/architecture.md).
  */
 export class Platform extends pulumi.ComponentResource {
     /** The explicit Kubernetes provider every child uses. */

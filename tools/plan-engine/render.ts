@@ -1,5 +1,5 @@
 /**
- * Turn a plan into the offline plan's artifacts (ARCHITECTURE.md, "The offline plan"):
+ * Turn a plan into the offline plan's artifacts (README, "The offline plan"):
  * resources.json, manifests/, helm/, graph.mmd, summary.md. Pure: the same plan gives the same
  * bytes.
  */
