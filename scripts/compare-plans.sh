@@ -51,6 +51,8 @@ plan_both() {
     (
         cd "$dir"
         export PLAN_CACHE_DIR="$out.cache"
+        # As npm run plan does (where the ref has it): compiled files whose source is gone would shadow moved modules.
+        if [ -f scripts/prune-bin.mjs ]; then node scripts/prune-bin.mjs; fi
         npx tsc -p tsconfig.build.json
         node bin/tools/plan.js --stack dev --out "$out/dev" >/dev/null
         node bin/tools/plan.js --stack prod --placeholder-secrets --out "$out/prod" >/dev/null

@@ -32,6 +32,21 @@ describe("compiled program freshness", () => {
         assert.equal(staleBuildProblem(path.join(dir, "bin", "index.js"), dir), undefined);
     });
 
+    it("refuses compiled files whose source is gone (a module that became a folder would still load), naming them and the fix", () => {
+        const dir = project();
+        fs.writeFileSync(path.join(dir, "bin", ".tsbuildinfo"), "{}");
+        fs.mkdirSync(path.join(dir, "bin", "components", "apps", "hub"), { recursive: true });
+        fs.writeFileSync(path.join(dir, "bin", "components", "apps", "hub.js"), "");
+        fs.writeFileSync(path.join(dir, "bin", "components", "apps", "old.js"), "");
+        fs.writeFileSync(path.join(dir, "bin", "program.js"), "");
+        at(path.join(dir, "components", "apps", "hub.ts"), 1_000);
+        at(path.join(dir, "bin", ".tsbuildinfo"), 2_000);
+        assert.match(staleBuildProblem(path.join(dir, "bin", "index.js"), dir) ?? "", /^bin\/components\/apps\/old\.js and 1 more no longer have a TypeScript source .*npm run compile/);
+        fs.rmSync(path.join(dir, "bin", "components", "apps", "old.js"));
+        fs.rmSync(path.join(dir, "bin", "program.js"));
+        assert.equal(staleBuildProblem(path.join(dir, "bin", "index.js"), dir), undefined);
+    });
+
     it("accepts a fresh build, and never checks when running from source", () => {
         const dir = project();
         at(path.join(dir, "components", "apps", "hub.ts"), 1_000);
