@@ -1,11 +1,6 @@
-// Entry point for `pulumi up` (compiled to bin/index.js by `npm run compile`): the stack outputs
-// are the Platform's outputs.
-import * as pulumi from "@pulumi/pulumi";
-import { main } from "./program";
-import { staleBuildProblem } from "./tools/lib/freshBuild";
-import { findProjectDir } from "./tools/lib/projectDir";
+// Entry point for `pulumi up` (compiled to bin/index.js by `npm run compile`): the program lives in
+// program/; the stack outputs are the Platform's outputs. (`./program/index`, not `./program`: a
+// build from before program/ was a folder leaves a bin/program.js that `./program` would load.)
+import { start } from "./program/index";
 
-const stale = staleBuildProblem(__filename, findProjectDir(__dirname));
-if (stale) throw new pulumi.RunError(stale);
-
-export = main();
+export = start(__filename);

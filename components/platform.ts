@@ -8,9 +8,7 @@ import { DistributedNotebook } from "./apps/distributedNotebook";
 import { ClusterHandles, clusterAddons } from "./cluster";
 import { webAppHandles } from "./cluster/handles";
 import type { HubOffload } from "./apps/hubOffload";
-import { hostFiles, oauth2ProxyEnv } from "./apps/interlinkHost";
-import { InterlinkTunnel, buildHubOffload } from "./apps/interlinkOffload";
-import { VirtualKubelet } from "./apps/virtualKubelet";
+import { InterlinkTunnel, VirtualKubelet, buildHubOffload, hostFiles, oauth2ProxyEnv } from "./apps/interlink";
 import * as random from "@pulumi/random";
 
 export interface PlatformArgs {
@@ -20,7 +18,7 @@ export interface PlatformArgs {
 
 /**
  * The root component: one Kubernetes provider built from config, the cluster add-ons, then the
- * applications, with only the dependency edges the platform really needs (see ARCHITECTURE.md).
+ * applications, with only the dependency edges the platform really needs (see docs/architecture.md).
  */
 export class Platform extends pulumi.ComponentResource {
     /** The explicit Kubernetes provider every child uses. */

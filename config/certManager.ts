@@ -1,8 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { msg } from "./problems";
-import type { PlatformSettings } from "./schema";
-import type { CrossCheck, SecretSpec } from "./spec";
+import type { ClusterFacts, CrossCheck, Enabled, SecretSpec } from "./spec";
 import { namespace, resources } from "./types";
 
 export const LETSENCRYPT_STAGING = "https://acme-staging-v02.api.letsencrypt.org/directory";
@@ -38,17 +37,21 @@ export const certManagerSchema = z.strictObject({
     resources: resources.default({ requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } }),
 });
 export type CertManagerConfig = z.output<typeof certManagerSchema>;
-export const certManagerSecrets: SecretSpec[] = [];
+
+/** What this component's secrets and cross-component checks read of the platform's settings: its own, and of the others only these. */
+type Reads = { certManager: CertManagerConfig; ingress: Enabled; kubernetes: ClusterFacts };
+
+export const certManagerSecrets: SecretSpec<Reads>[] = [];
 
 /** The issuer kind in effect: the configured one, else selfSigned for the dev environment and acme otherwise. */
-export function effectiveIssuer(cfg: Pick<PlatformSettings, "certManager" | "kubernetes">, stack: string = pulumi.getStack()): "selfSigned" | "acme" {
+export function effectiveIssuer(cfg: { certManager: Pick<CertManagerConfig, "issuer">; kubernetes: Pick<ClusterFacts, "environment"> }, stack: string = pulumi.getStack()): "selfSigned" | "acme" {
     if (cfg.certManager.issuer) return cfg.certManager.issuer;
     const environment = cfg.kubernetes.environment ?? (stack === "dev" ? "dev" : "prod");
     return environment === "dev" ? "selfSigned" : "acme";
 }
 
 /** Checks against other components' settings (run after every schema passes). */
-export const certManagerCrossChecks: CrossCheck[] = [
+export const certManagerCrossChecks: CrossCheck<Reads>[] = [
     (cfg, report) => {
         if (!cfg.certManager.enabled || effectiveIssuer(cfg) !== "acme") return;
         if (!cfg.certManager.acme.email) {

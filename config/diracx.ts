@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { msg } from "./problems";
-import type { CrossCheck, SecretSpec } from "./spec";
+import type { ClusterFacts, CrossCheck, Enabled, SecretSpec } from "./spec";
 import { dnsLabel, dnsName, httpUrl, port, quantity } from "./types";
 
 /** The SQL databases DiracX uses (seed 004's demo list). */
@@ -166,7 +166,10 @@ export const diracxSchema = z
     });
 export type DiracxConfig = z.output<typeof diracxSchema>;
 
-export const diracxSecrets: SecretSpec[] = [
+/** What this component's secrets and cross-component checks read of the platform's settings: its own, and of the others only these. */
+type Reads = { diracx: DiracxConfig; ingress: Enabled; certManager: Enabled; kubernetes: ClusterFacts };
+
+export const diracxSecrets: SecretSpec<Reads>[] = [
     {
         key: "diracxMysqlPassword",
         description: "password of diracx.mysql.external.user on the external MySQL server",
@@ -190,7 +193,7 @@ export const diracxSecrets: SecretSpec[] = [
 ];
 
 /** Checks against other components' settings (run after every schema passes). */
-export const diracxCrossChecks: CrossCheck[] = [
+export const diracxCrossChecks: CrossCheck<Reads>[] = [
     (cfg, report) => {
         const d = cfg.diracx;
         if (!d.enabled) return;

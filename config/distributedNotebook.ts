@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { loadBalancerAvailable } from "./metallb";
+import { loadBalancerAvailable } from "./facts";
 import { msg } from "./problems";
-import type { CrossCheck, SecretSpec } from "./spec";
+import type { ClusterFacts, CrossCheck, Enabled, SecretSpec } from "./spec";
 import { dnsLabel, image, port, quantity, resources } from "./types";
 
 /** Workers in `kind/cluster.yaml`: the default number of local daemons (one per worker). A test keeps them equal. */
@@ -156,6 +156,9 @@ export const distributedNotebookSchema = z
     });
 export type DistributedNotebookConfig = z.output<typeof distributedNotebookSchema>;
 
+/** What this component's secrets and cross-component checks read of the platform's settings: its own, and of the others only these. */
+type Reads = { distributedNotebook: DistributedNotebookConfig; kruise: Enabled; metallb: Enabled; kubernetes: ClusterFacts };
+
 /** Where the gateway creates each kernel's CloneSet, Service and ConfigMap: hard-coded in its Go code. */
 export const KERNEL_NAMESPACE = "default";
 /** The scheduler extender listens on port 80 (hard-coded in its image's config handling and the scheduler's urlPrefix). */
@@ -222,10 +225,10 @@ export function portCollisions(p: DistributedNotebookPorts, gpusPerNode: number)
     return out;
 }
 
-export const distributedNotebookSecrets: SecretSpec[] = [];
+export const distributedNotebookSecrets: SecretSpec<Reads>[] = [];
 
 /** Checks against other components' settings (run after every schema passes). */
-export const distributedNotebookCrossChecks: CrossCheck[] = [
+export const distributedNotebookCrossChecks: CrossCheck<Reads>[] = [
     (cfg, report) => {
         const dn = cfg.distributedNotebook;
         if (!dn.enabled) return;

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { loadBalancerAvailable } from "./metallb";
+import { loadBalancerAvailable } from "./facts";
 import { msg } from "./problems";
-import type { CrossCheck, SecretSpec } from "./spec";
+import type { ClusterFacts, CrossCheck, Enabled, SecretSpec } from "./spec";
 import { dnsName, namespace, port, resources } from "./types";
 
 /** Entrypoint names the Traefik chart already uses. */
@@ -59,7 +59,11 @@ export const ingressSchema = z
         });
     });
 export type IngressConfig = z.output<typeof ingressSchema>;
-export const ingressSecrets: SecretSpec[] = [];
+
+/** What this component's secrets and cross-component checks read of the platform's settings: its own, and of the others only these. */
+type Reads = { ingress: IngressConfig; metallb: Enabled; kubernetes: ClusterFacts };
+
+export const ingressSecrets: SecretSpec<Reads>[] = [];
 
 /** The port Traefik listens on inside the pod for an exposed TCP port: itself from 1024 up (non-root), else 10000 + port. */
 export function traefikContainerPort(exposed: number): number {
@@ -67,7 +71,7 @@ export function traefikContainerPort(exposed: number): number {
 }
 
 /** Checks against other components' settings (run after every schema passes). */
-export const ingressCrossChecks: CrossCheck[] = [
+export const ingressCrossChecks: CrossCheck<Reads>[] = [
     (cfg, report) => {
         if (cfg.ingress.enabled && cfg.ingress.install && cfg.ingress.serviceType === "LoadBalancer" && !loadBalancerAvailable(cfg)) {
             report(

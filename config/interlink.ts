@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { resolveEnvironment } from "./kubernetes";
 import { msg } from "./problems";
-import type { CrossCheck, SecretSpec } from "./spec";
+import type { ClusterFacts, CrossCheck, Enabled, SecretSpec } from "./spec";
 import { dnsLabel, dnsName, httpUrl, image, namespace, port, quantity } from "./types";
 
 /** A label value (`accelerator=<value>`): up to 63 characters, alphanumeric at both ends. */
@@ -133,7 +133,10 @@ export const interlinkSchema = z
     });
 export type InterlinkConfig = z.output<typeof interlinkSchema>;
 
-export const interlinkSecrets: SecretSpec[] = [
+/** What this component's secrets and cross-component checks read of the platform's settings: its own, and of the others only these. */
+type Reads = { interlink: InterlinkConfig; jupyterhub: Enabled & { namespace: string; auth: { type: string } }; kubernetes: ClusterFacts };
+
+export const interlinkSecrets: SecretSpec<Reads>[] = [
     {
         key: "interlinkIamClientSecret",
         description: "secret of the IAM client the InterLink virtual kubelet and the target host's oauth2-proxy use",
@@ -142,7 +145,7 @@ export const interlinkSecrets: SecretSpec[] = [
 ];
 
 /** Checks against other components' settings (run after every schema passes). */
-export const interlinkCrossChecks: CrossCheck[] = [
+export const interlinkCrossChecks: CrossCheck<Reads>[] = [
     (cfg, report) => {
         const il = cfg.interlink;
         const hub = cfg.jupyterhub;

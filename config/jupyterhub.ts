@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { msg } from "./problems";
-import type { CrossCheck, SecretSpec } from "./spec";
+import type { ClusterFacts, CrossCheck, Enabled, SecretSpec } from "./spec";
 import { dnsLabel, dnsName, httpUrl, image, port, quantity } from "./types";
 
 /** CPU for KubeSpawner: cores as in a pod spec ("500m", "0.5", "2"); the chart wants a number. */
@@ -166,7 +166,10 @@ export const jupyterhubSchema = z
     });
 export type JupyterhubConfig = z.output<typeof jupyterhubSchema>;
 
-export const jupyterhubSecrets: SecretSpec[] = [
+/** What this component's secrets and cross-component checks read of the platform's settings: its own, and of the others only these. */
+type Reads = { jupyterhub: JupyterhubConfig; ingress: Enabled; certManager: Enabled; kubernetes: ClusterFacts };
+
+export const jupyterhubSecrets: SecretSpec<Reads>[] = [
     {
         key: "jupyterhubOauthClientSecret",
         description: "the OAuth client secret of JupyterHub's GenericOAuthenticator",
@@ -175,7 +178,7 @@ export const jupyterhubSecrets: SecretSpec[] = [
 ];
 
 /** Checks against other components' settings (run after every schema passes). */
-export const jupyterhubCrossChecks: CrossCheck[] = [
+export const jupyterhubCrossChecks: CrossCheck<Reads>[] = [
     (cfg, report) => {
         const hub = cfg.jupyterhub;
         if (!hub.enabled) return;

@@ -22,6 +22,10 @@ export const kruiseSchema = z.strictObject({
     daemonResources: resources.default({ requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "50m", memory: "128Mi" } }),
 });
 export type KruiseConfig = z.output<typeof kruiseSchema>;
-export const kruiseSecrets: SecretSpec[] = [];
+
+/** What this component's secrets and cross-component checks read of the platform's settings: its own, and of the others only these. */
+type Reads = { kruise: KruiseConfig };
+
+export const kruiseSecrets: SecretSpec<Reads>[] = [];
 /** Checks against other components' settings (run after every schema passes). */
-export const kruiseCrossChecks: CrossCheck[] = [];
+export const kruiseCrossChecks: CrossCheck<Reads>[] = [];

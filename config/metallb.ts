@@ -1,7 +1,6 @@
 import { isIP } from "node:net";
 import { z } from "zod";
 import { msg } from "./problems";
-import type { PlatformSettings } from "./schema";
 import type { CrossCheck, SecretSpec } from "./spec";
 import { dnsName, namespace, resources } from "./types";
 
@@ -75,12 +74,11 @@ export const metallbSchema = z
         }
     });
 export type MetallbConfig = z.output<typeof metallbSchema>;
-export const metallbSecrets: SecretSpec[] = [];
 
-/** Whether LoadBalancer Services get an address: MetalLB is on, or the cluster is not kind (cloud or site load balancer). */
-export function loadBalancerAvailable(cfg: Pick<PlatformSettings, "metallb" | "kubernetes">): boolean {
-    return cfg.metallb.enabled || cfg.kubernetes.distribution === "generic";
-}
+/** What this component's secrets and cross-component checks read of the platform's settings: its own, and of the others only these. */
+type Reads = { metallb: MetallbConfig };
+
+export const metallbSecrets: SecretSpec<Reads>[] = [];
 
 /** Checks against other components' settings (run after every schema passes). */
-export const metallbCrossChecks: CrossCheck[] = [];
+export const metallbCrossChecks: CrossCheck<Reads>[] = [];

@@ -19,6 +19,10 @@ export const metricsServerSchema = z.strictObject({
     resources: resources.default({ requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } }),
 });
 export type MetricsServerConfig = z.output<typeof metricsServerSchema>;
-export const metricsServerSecrets: SecretSpec[] = [];
+
+/** What this component's secrets and cross-component checks read of the platform's settings: its own, and of the others only these. */
+type Reads = { metricsServer: MetricsServerConfig };
+
+export const metricsServerSecrets: SecretSpec<Reads>[] = [];
 /** Checks against other components' settings (run after every schema passes). */
-export const metricsServerCrossChecks: CrossCheck[] = [];
+export const metricsServerCrossChecks: CrossCheck<Reads>[] = [];

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { loadBalancerAvailable } from "./metallb";
+import { loadBalancerAvailable } from "./facts";
 import { msg } from "./problems";
-import type { CrossCheck, SecretSpec } from "./spec";
+import type { ClusterFacts, CrossCheck, Enabled, SecretSpec } from "./spec";
 import { dnsLabel, image, namespace, quantity, resources } from "./types";
 
 /**
@@ -197,7 +197,11 @@ export const nvflareSchema = z
     });
 export type NvflareConfig = z.output<typeof nvflareSchema>;
 export type NvflareServer = NvflareConfig["servers"][number];
-export const nvflareSecrets: SecretSpec[] = [];
+
+/** What this component's secrets and cross-component checks read of the platform's settings: its own, and of the others only these. */
+type Reads = { nvflare: NvflareConfig; ingress: Enabled & { tcpPorts: readonly { port: number }[] }; metallb: Enabled; kubernetes: ClusterFacts };
+
+export const nvflareSecrets: SecretSpec<Reads>[] = [];
 
 /** Every port NVFlare exposes (overseer, then each server's FL and admin port), in config order. */
 export function nvflarePorts(cfg: Pick<NvflareConfig, "overseer" | "servers">): { participant: string; port: number; role: "overseer" | "fl" | "admin" }[] {
@@ -216,7 +220,7 @@ export function nvflareEntryPointName(port: number): string {
 }
 
 /** Checks against other components' settings (run after every schema passes). */
-export const nvflareCrossChecks: CrossCheck[] = [
+export const nvflareCrossChecks: CrossCheck<Reads>[] = [
     (cfg, report) => {
         const nv = cfg.nvflare;
         if (!nv.enabled) return;

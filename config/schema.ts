@@ -37,7 +37,7 @@ export const platformSchema = z.strictObject({
 export type PlatformSettings = z.output<typeof platformSchema>;
 
 /** Every user-supplied secret the platform knows, with when it is needed. */
-export const secretSpecs: readonly SecretSpec[] = [
+export const secretSpecs: readonly SecretSpec<PlatformSettings>[] = [
     ...storageSecrets,
     ...metallbSecrets,
     ...kruiseSecrets,
@@ -51,7 +51,8 @@ export const secretSpecs: readonly SecretSpec[] = [
     ...diracxSecrets,
 ];
 
-export const crossChecks: readonly CrossCheck[] = [
+/** Every check across components, each against the whole settings (which must have what it reads). */
+export const crossChecks: readonly CrossCheck<PlatformSettings>[] = [
     ...storageCrossChecks,
     ...metallbCrossChecks,
     ...kruiseCrossChecks,

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { msg } from "./problems";
-import type { CrossCheck, SecretSpec } from "./spec";
+import type { ClusterFacts, CrossCheck, SecretSpec } from "./spec";
 import { dnsName, image, namespace, resources } from "./types";
 
 /** The node name that stands for "every node not listed" in local-path-provisioner's `nodePathMap`. */
@@ -49,9 +49,13 @@ export const storageSchema = z
         });
     });
 export type StorageConfig = z.output<typeof storageSchema>;
-export const storageSecrets: SecretSpec[] = [];
+
+/** What this component's secrets and cross-component checks read of the platform's settings: its own, and of the others only these. */
+type Reads = { storage: StorageConfig; kubernetes: ClusterFacts };
+
+export const storageSecrets: SecretSpec<Reads>[] = [];
 /** Checks against other components' settings (run after every schema passes). */
-export const storageCrossChecks: CrossCheck[] = [
+export const storageCrossChecks: CrossCheck<Reads>[] = [
     (cfg, report) => {
         if (cfg.storage.enabled && cfg.storage.provisioner.install && cfg.kubernetes.distribution === "kind") {
             report(

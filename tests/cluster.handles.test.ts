@@ -3,8 +3,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import { loadConfig, secretSpecs } from "../config";
 import type { ClusterHandles } from "../components/cluster";
 import { Platform } from "../components/platform";
-import { settle } from "../tools/lib/mockRuntime";
-import { runPlan } from "../tools/lib/plan";
+import { settle } from "../tools/plan-engine/mockRuntime";
+import { runPlan } from "../tools/plan-engine/runPlan";
 import { APPS_OFF, PROJECT_DIR } from "./harness";
 
 /** Run the real program and return the ClusterHandles the Platform got, with the handle resources' names. */

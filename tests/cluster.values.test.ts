@@ -12,7 +12,7 @@ import Ajv2020 from "ajv/dist/2020";
 import { parse } from "yaml";
 import { secretSpecs } from "../config";
 import { charts, referenceFolder } from "../components/charts";
-import { helmRecord } from "../tools/lib/render";
+import { helmRecord } from "../tools/plan-engine/manifests";
 import { PROJECT_DIR, runProgram } from "./harness";
 
 const REFERENCE_DIR = process.env.CHART_REFERENCE_DIR ?? path.resolve(PROJECT_DIR, "..", "shared", "reference", "charts");

@@ -1,12 +1,12 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
-import { DEFERRED, sdkDir } from "../tools/lib/deferSdk";
+import { DEFERRED, sdkDir } from "../tools/plan-engine/deferSdk";
 import { PROJECT_DIR } from "./harness";
 
 /** Run `script` in a fresh Node process (from the project, so it resolves the SDK), optionally after the compiled deferral; returns its JSON output. */
 function inFreshNode(script: string, defer: boolean): unknown {
-    const pre = defer ? `require(${JSON.stringify(path.join(PROJECT_DIR, "bin", "tools", "lib", "deferSdk.js"))});` : "";
+    const pre = defer ? `require(${JSON.stringify(path.join(PROJECT_DIR, "bin", "tools", "plan-engine", "deferSdk.js"))});` : "";
     const r = spawnSync(process.execPath, ["-e", `${pre}(async () => { ${script} })().then((v) => console.log(JSON.stringify(v)), (e) => { console.error(e); process.exit(1); });`], { cwd: PROJECT_DIR, encoding: "utf8" });
     assert.equal(r.status, 0, r.stderr);
     return JSON.parse(r.stdout.trim().split("\n").pop()!);

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { staleBuildProblem } from "../tools/lib/freshBuild";
+import { staleBuildProblem } from "../program/freshBuild";
 
 describe("compiled program freshness", () => {
     function project(): string {
@@ -29,6 +29,21 @@ describe("compiled program freshness", () => {
         at(path.join(dir, "bin", "index.js"), 1_000);
         at(path.join(dir, "components", "apps", "hub.ts"), 2_000);
         at(path.join(dir, "bin", ".tsbuildinfo"), 3_000);
+        assert.equal(staleBuildProblem(path.join(dir, "bin", "index.js"), dir), undefined);
+    });
+
+    it("refuses compiled files whose source is gone (a module that became a folder would still load), naming them and the fix", () => {
+        const dir = project();
+        fs.writeFileSync(path.join(dir, "bin", ".tsbuildinfo"), "{}");
+        fs.mkdirSync(path.join(dir, "bin", "components", "apps", "hub"), { recursive: true });
+        fs.writeFileSync(path.join(dir, "bin", "components", "apps", "hub.js"), "");
+        fs.writeFileSync(path.join(dir, "bin", "components", "apps", "old.js"), "");
+        fs.writeFileSync(path.join(dir, "bin", "program.js"), "");
+        at(path.join(dir, "components", "apps", "hub.ts"), 1_000);
+        at(path.join(dir, "bin", ".tsbuildinfo"), 2_000);
+        assert.match(staleBuildProblem(path.join(dir, "bin", "index.js"), dir) ?? "", /^bin\/components\/apps\/old\.js and 1 more no longer have a TypeScript source .*npm run compile/);
+        fs.rmSync(path.join(dir, "bin", "components", "apps", "old.js"));
+        fs.rmSync(path.join(dir, "bin", "program.js"));
         assert.equal(staleBuildProblem(path.join(dir, "bin", "index.js"), dir), undefined);
     });
 

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
-import { buildGraph, componentEdges } from "../tools/lib/graph";
-import type { PlanResource } from "../tools/lib/plan";
+import { buildGraph, componentEdges } from "../tools/plan-engine/graph";
+import type { PlanResource } from "../tools/plan-engine/types";
 
 function r(name: string, type: string, extra: Partial<PlanResource> = {}): PlanResource {
     return { urn: `urn:${name}`, type, name, parent: null, dependsOn: [], provider: null, custom: true, protect: false, retainOnDelete: false, inputs: {}, ...extra };

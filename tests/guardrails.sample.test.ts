@@ -13,9 +13,9 @@ import { podSecurityNamespace } from "../components/k8s/namespace";
 import { isolateNamespace } from "../components/k8s/networkPolicy";
 import { opaqueSecret } from "../components/k8s/secret";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../components/k8s/securityContext";
-import { runChecks } from "../tools/lib/checks";
-import { runPlan } from "../tools/lib/plan";
-import { referenceDirs } from "../tools/lib/reference";
+import { runChecks } from "../tools/guardrails";
+import { runPlan } from "../tools/plan-engine/runPlan";
+import { referenceDirs } from "../tools/guardrails/reference";
 import { PROJECT_DIR } from "./harness";
 
 interface Variant {

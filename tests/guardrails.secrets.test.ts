@@ -1,14 +1,14 @@
-import { EVERY_COMPONENT_ON } from "../tools/lib/everything";
+import { EVERY_COMPONENT_ON } from "../tools/plan-engine/everything";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { lintSource } from "@secretlint/core";
 import { secretSpecs } from "../config";
-import { fakeState, fromWire } from "../tools/lib/mockRuntime";
-import type { Plan, PlanResource } from "../tools/lib/plan";
-import { renderPlan } from "../tools/lib/render";
-import { findLeaks, secretLeakFindings, secretValues } from "../tools/lib/secretScan";
+import { fakeState, fromWire } from "../tools/plan-engine/mockRuntime";
+import type { Plan, PlanResource } from "../tools/plan-engine/types";
+import { renderPlan } from "../tools/plan-engine/render";
+import { findLeaks, secretLeakFindings, secretValues } from "../tools/guardrails/secretScan";
 import { secretlintConfig as config } from "../tools/lintSecrets";
 import { PROJECT_DIR, Run, runProgram } from "./harness";
 

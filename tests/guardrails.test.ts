@@ -1,14 +1,14 @@
-import { EVERY_COMPONENT_ON } from "../tools/lib/everything";
+import { EVERY_COMPONENT_ON } from "../tools/plan-engine/everything";
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { secretSpecs } from "../config";
 import { charts, referenceFolder } from "../components/charts";
-import { planChecks, runChecks } from "../tools/lib/checks";
-import type { Plan, PlanResource } from "../tools/lib/plan";
-import { policyFindings } from "../tools/lib/policyCheck";
-import { referenceDirs } from "../tools/lib/reference";
-import { chartFolder, helmValuesFindings, mergeValues, unknownPaths, validateHelmValues } from "../tools/lib/validateHelmValues";
-import { manifestFindings, validateManifest } from "../tools/lib/validateManifests";
+import { planChecks, runChecks } from "../tools/guardrails";
+import type { Plan, PlanResource } from "../tools/plan-engine/types";
+import { policyFindings } from "../tools/guardrails/policyCheck";
+import { referenceDirs } from "../tools/guardrails/reference";
+import { chartFolder, helmValuesFindings, mergeValues, unknownPaths, validateHelmValues } from "../tools/guardrails/validateHelmValues";
+import { manifestFindings, validateManifest } from "../tools/guardrails/validateManifests";
 import { runProgram } from "./harness";
 import { deployment, goodContainer, goodPodSpec } from "./policyUtil";
 

@@ -1,5 +1,5 @@
 /**
- * The one test harness: runs the real program (`program.ts`) under mocks with a stack's config
+ * The one test harness: runs the real program (`program/index.ts`) under mocks with a stack's config
  * plus overrides, records every registration, and answers questions about the result.
  *
  *   const run = await runProgram({ stack: "dev", set: ['metallb={"enabled":true}'] });
@@ -11,9 +11,10 @@ import * as assert from "node:assert/strict";
 import { ConfigError, secretSpecs } from "../config";
 import { formatProblem } from "../config/problems";
 import { main } from "../program";
-import { Registration, fromWire, secretPaths, settle } from "../tools/lib/mockRuntime";
-import { Plan, PlanOptions, PlanResource, runPlan, withPlaceholderSecrets } from "../tools/lib/plan";
-import { findProjectDir } from "../tools/lib/projectDir";
+import { findProjectDir } from "../program/projectDir";
+import { fromWire, secretPaths, settle } from "../tools/plan-engine/mockRuntime";
+import { PlanOptions, runPlan, withPlaceholderSecrets } from "../tools/plan-engine/runPlan";
+import type { Plan, PlanResource, Registration } from "../tools/plan-engine/types";
 
 export const PROJECT_DIR = findProjectDir(__dirname);
 

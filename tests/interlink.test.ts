@@ -4,13 +4,12 @@ import * as path from "node:path";
 import Ajv from "ajv";
 import { parse } from "yaml";
 import { interlinkSchema } from "../config/interlink";
-import type { InterlinkTunnel } from "../components/apps/interlinkOffload";
-import { buildHubOffload } from "../components/apps/interlinkOffload";
-import type { VirtualKubelet } from "../components/apps/virtualKubelet";
+import type { InterlinkTunnel, VirtualKubelet } from "../components/apps/interlink";
+import { buildHubOffload } from "../components/apps/interlink";
 import { loadConfig } from "../config";
 import { Platform } from "../components/platform";
-import { VirtualKubelet as VirtualKubeletClass } from "../components/apps/virtualKubelet";
-import { runPlan } from "../tools/lib/plan";
+import { VirtualKubelet as VirtualKubeletClass } from "../components/apps/interlink";
+import { runPlan } from "../tools/plan-engine/runPlan";
 import { PROJECT_DIR, Run, configProblems, runProgram } from "./harness";
 
 const SECRET = "il-s3cret-value";

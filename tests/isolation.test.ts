@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { Run, configProblems, runProgram } from "./harness";
-import { Cluster, Endpoint, Pod, clusterFromResources, inCidr, mayConnect } from "../tools/lib/networkPolicyEval";
+import { Cluster, Endpoint, Pod, clusterFromResources, inCidr, mayConnect } from "../tools/guardrails/networkPolicyEval";
 
 const NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const NAMESPACE = "kubernetes:core/v1:Namespace";

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
-import { LoadedPlan, MAX_COMMENT_CHARS, diffPlans } from "../tools/lib/planDiff";
-import type { PlanResource } from "../tools/lib/plan";
+import { LoadedPlan, MAX_COMMENT_CHARS, diffPlans } from "../tools/plan-engine/planDiff";
+import type { PlanResource } from "../tools/plan-engine/types";
 
 function res(name: string, inputs: unknown, extra: Partial<PlanResource> = {}): PlanResource {
     return {

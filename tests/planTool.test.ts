@@ -9,9 +9,11 @@ import * as random from "@pulumi/random";
 import { stringify } from "yaml";
 import { secretSpecs } from "../config";
 import { main } from "../program";
-import { fromWire, secretPaths } from "../tools/lib/mockRuntime";
-import { Plan, runPlan } from "../tools/lib/plan";
-import { renderPlan, yaml } from "../tools/lib/render";
+import { fromWire, secretPaths } from "../tools/plan-engine/mockRuntime";
+import type { Plan } from "../tools/plan-engine/types";
+import { runPlan } from "../tools/plan-engine/runPlan";
+import { renderPlan } from "../tools/plan-engine/render";
+import { yaml } from "../tools/plan-engine/manifests";
 import { PROJECT_DIR } from "./harness";
 
 /** The command as `npm run plan` runs it: compiled (once, incrementally, in `before`), then JavaScript. */
@@ -135,7 +137,7 @@ describe("offline plan: command line", () => {
 
     it("renders on the worker thread byte for byte what the main thread renders", async () => {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const { startRenderWorker } = require(path.join(PROJECT_DIR, "bin", "tools", "lib", "renderWorker.js")) as typeof import("../tools/lib/renderWorker");
+        const { startRenderWorker } = require(path.join(PROJECT_DIR, "bin", "tools", "plan-engine", "renderWorker.js")) as typeof import("../tools/plan-engine/renderWorker");
         const docs = Array.from({ length: 137 }, (_, i) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: `c-${i}`, labels: { n: String(i) } }, data: { "a.yaml": `x: ${i}\ny: "q"\n`, empty: "", yes: "yes" } }));
         const worker = startRenderWorker();
         try {

@@ -5,9 +5,9 @@ import * as path from "node:path";
 import Ajv from "ajv";
 import addFormats from "ajv-formats";
 import { parse } from "yaml";
-import { cachedFromText, cachedValidator } from "../tools/lib/referenceCache";
-import { referenceDirs } from "../tools/lib/reference";
-import { validateHelmValues } from "../tools/lib/validateHelmValues";
+import { cachedFromText, cachedValidator } from "../tools/guardrails/referenceCache";
+import { referenceDirs } from "../tools/guardrails/reference";
+import { validateHelmValues } from "../tools/guardrails/validateHelmValues";
 
 function tmp(): string {
     return fs.mkdtempSync(path.join(os.tmpdir(), "reference-cache-"));
@@ -106,10 +106,10 @@ describe("reference cache: parsed data and compiled schemas, on disk", () => {
                 ["valid", "invalid", "valid", "invalid"],
             );
             // The validators are also memoized per process: clear that by loading the module afresh.
-            const file = require.resolve("../tools/lib/validateHelmValues");
+            const file = require.resolve("../tools/guardrails/validateHelmValues");
             delete require.cache[file];
             // eslint-disable-next-line @typescript-eslint/no-require-imports
-            const again = require(file) as typeof import("../tools/lib/validateHelmValues");
+            const again = require(file) as typeof import("../tools/guardrails/validateHelmValues");
             assert.deepEqual(
                 releases.map((r) => again.validateHelmValues(r, dirs)),
                 cold,

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { StackConfig, UsageError, applySetting, parseConfigPath, readStackConfig } from "../tools/lib/stackConfig";
+import { StackConfig, UsageError, applySetting, parseConfigPath, readStackConfig } from "../tools/plan-engine/stackConfig";
 
 function stack(config: Record<string, string> = {}): StackConfig {
     return { project: "research-platform", config, secretKeys: [] };

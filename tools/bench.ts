@@ -5,7 +5,7 @@
  *
  * Prints a table (median and spread over the runs) and writes bench/results.json. Cases:
  *   floor            a Node process that only loads @pulumi/pulumi, @pulumi/kubernetes, @pulumi/random
- *   floor, deferred  the same after tools/lib/deferSdk (as the plan loads the SDK): for reference
+ *   floor, deferred  the same after tools/plan-engine/deferSdk (as the plan loads the SDK): for reference
  *   plan dev (all)   the offline plan of dev with every component enabled
  *   ... cold cache   the same with an empty reference cache (PLAN_CACHE_DIR), as on a fresh clone
  *   nvflare N        the same with NVIDIA FLARE at N participants (10, 100, 1000)
@@ -13,7 +13,7 @@
  *   sdk K N          the SDK alone registering N copies of one object under the same mocks
  *                    (tools/benchRegister.ts; K = ConfigMap or an NVIDIA FLARE client's Deployment)
  *   mocha            the whole test suite
- * and the deploy critical path of the full dev plan (weights in tools/lib/graph.ts) against the
+ * and the deploy critical path of the full dev plan (weights in tools/plan-engine/graph.ts) against the
  * sum of all waits done one after another.
  */
 import { spawnSync } from "node:child_process";
@@ -21,15 +21,13 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { EVERY_COMPONENT_ON } from "./lib/everything";
-import { buildGraph } from "./lib/graph";
-import type { PlanResource } from "./lib/plan";
-import { findProjectDir } from "./lib/projectDir";
-import { RSS_MARKER } from "./lib/reportRss";
+import { findProjectDir } from "../program/projectDir";
+import { EVERY_COMPONENT_ON, PlanResource, buildGraph } from "./plan-engine";
+import { RSS_MARKER } from "./plan-engine/reportRss";
 
 const PROJECT_DIR = findProjectDir();
 const BIN = path.join(PROJECT_DIR, "bin");
-const RSS_PRELOAD = path.join(BIN, "tools", "lib", "reportRss.js");
+const RSS_PRELOAD = path.join(BIN, "tools", "plan-engine", "reportRss.js");
 
 /** `--set` values for an NVIDIA FLARE federation of `n` participants: 2 servers and n-2 clients. */
 export function nvflareParticipants(n: number): string[] {

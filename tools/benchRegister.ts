@@ -9,10 +9,10 @@
  * size of a resource's inputs, and why the component registers its clients through one ConfigGroup.
  * `npm run bench` runs it at two sizes and reports the cost per resource.
  */
-import "./lib/deferSdk";
+import "./plan-engine/deferSdk";
 import * as k8s from "@pulumi/kubernetes";
-import { runPlan } from "./lib/plan";
-import { findProjectDir } from "./lib/projectDir";
+import { findProjectDir } from "../program/projectDir";
+import { runPlan } from "./plan-engine";
 
 const PROJECT_DIR = findProjectDir(__dirname);
 

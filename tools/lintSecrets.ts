@@ -9,11 +9,11 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { findProjectDir } from "./lib/projectDir";
+import { findProjectDir } from "../program/projectDir";
 import { lintSource } from "@secretlint/core";
 import { creator as recommended } from "@secretlint/secretlint-rule-preset-recommend";
 import type { SecretLintCoreConfig } from "@secretlint/types";
-import { RULE_ID, creator as pulumiStackRule } from "./secretlint/pulumiStackRule";
+import { RULE_ID, creator as pulumiStackRule } from "./guardrails/pulumiStackRule";
 
 const PROJECT_DIR = findProjectDir(__dirname);
 

@@ -10,72 +10,19 @@
  * mandatory policy findings.
  */
 // First: defer the SDK modules the program never uses, before anything loads the SDK.
-import "./lib/deferSdk";
+import "./plan-engine/deferSdk";
 import { spawnSync } from "node:child_process";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, secretSpecs } from "../config";
-import { runChecksBesideRendering } from "./lib/checks";
-import { appendTo, buildGraph, shortType } from "./lib/graph";
-import { Plan, runPlan, stackTracesWanted, withPlaceholderSecrets } from "./lib/plan";
-import { readTextIfExists } from "./lib/files";
-import { findProjectDir } from "./lib/projectDir";
-import { manifestDocs, renderPlan } from "./lib/render";
-import { startRenderWorker } from "./lib/renderWorker";
-import { UsageError } from "./lib/stackConfig";
+import { findProjectDir } from "../program/projectDir";
+import { runChecksBesideRendering } from "./guardrails";
+import { Plan, UsageError, buildGraph, componentTree, manifestDocs, renderPlan, runPlan, stackTracesWanted, startRenderWorker, withPlaceholderSecrets, writeArtifacts } from "./plan-engine";
 
 const PROJECT_DIR = findProjectDir();
-const ARTIFACTS = ["resources.json", "graph.mmd", "summary.md", "manifests", "helm"];
 
 function usage(): string {
     return "usage: npm run plan -- [--stack dev] [--out DIR] [--set KEY=VALUE]... [--secret KEY=VALUE]... [--placeholder-secrets] [--strict]";
-}
-
-function tree(plan: Plan): string[] {
-    const children = new Map<string | null, Plan["resources"]>();
-    for (const r of plan.resources) appendTo(children, r.parent, r);
-    const lines: string[] = [];
-    const walk = (parent: string | null, depth: number) => {
-        for (const r of children.get(parent) ?? []) {
-            if (r.custom) continue;
-            const own = (children.get(r.urn) ?? []).filter((c) => c.custom).length;
-            lines.push(`${"  ".repeat(depth)}${shortType(r.type)} ${r.name} (${own} resource${own === 1 ? "" : "s"})`);
-            walk(r.urn, depth + 1);
-        }
-    };
-    walk(null, 1);
-    return lines;
-}
-
-/**
- * Write the artifacts into `outDir`: files whose content is unchanged are left alone (a re-plan
- * of a large federation rewrites thousands of identical files otherwise), files and folders the
- * plan no longer has are removed, and nothing outside the artifacts is touched.
- */
-export function writeArtifacts(outDir: string, files: ReadonlyMap<string, string>): void {
-    fs.mkdirSync(outDir, { recursive: true });
-    for (const a of ARTIFACTS) {
-        const top = path.join(outDir, a);
-        if (!fs.existsSync(top)) continue;
-        if (!fs.statSync(top).isDirectory()) {
-            if (!files.has(a)) fs.rmSync(top);
-            continue;
-        }
-        const entries = fs.readdirSync(top, { recursive: true, withFileTypes: true });
-        for (const e of entries) {
-            const rel = path.relative(outDir, path.join(e.parentPath, e.name));
-            if (!e.isDirectory() && !files.has(rel)) fs.rmSync(path.join(outDir, rel));
-        }
-        // Folders left empty, deepest first.
-        const dirs = entries.filter((e) => e.isDirectory()).map((e) => path.join(e.parentPath, e.name));
-        for (const d of [...dirs, top].sort((x, y) => y.length - x.length)) if (fs.readdirSync(d).length === 0) fs.rmdirSync(d);
-    }
-    for (const dir of new Set([...files.keys()].map((rel) => path.dirname(path.join(outDir, rel))))) fs.mkdirSync(dir, { recursive: true });
-    for (const [rel, content] of files) {
-        const file = path.join(outDir, rel);
-        if (readTextIfExists(file) !== content) fs.writeFileSync(file, content);
-    }
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -139,7 +86,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(
         [
             `Offline plan of ${plan.project}/${stack}: ${plan.resources.length} resources (${plan.resources.filter((r) => r.custom).length} custom)`,
-            ...tree(plan),
+            ...componentTree(plan),
             `Deploy order: ${g.levels.length} levels; critical path ~${g.criticalSeconds} s of ${g.serialSeconds} s serial`,
             `Policy: ${findings.length} finding${findings.length === 1 ? "" : "s"} (${mandatory.length} mandatory) from ${checksRun.length} checks`,
             `Wrote ${path.relative(process.cwd(), outDir) || "."}/: resources.json, ${count("manifests/")} manifests, ${count("helm/")} Helm releases, graph.mmd, summary.md`,

@@ -5,7 +5,7 @@
  *
  * Exit codes: 0 printed (changes or not); 2 usage or a folder that holds no plan.
  */
-import { diffPlans, loadPlanDir, PlanDirError } from "./lib/planDiff";
+import { diffPlans, loadPlanDir, PlanDirError } from "./plan-engine/planDiff";
 
 export function main(argv: string[]): number {
     if (argv.length !== 2 || argv.some((a) => a.startsWith("-"))) {

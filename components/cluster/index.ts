@@ -2,7 +2,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../../config";
 import { effectiveIssuer } from "../../config/certManager";
-import { loadBalancerAvailable } from "../../config/metallb";
+import { loadBalancerAvailable } from "../../config/facts";
 import { CertManager } from "./certManager";
 import type { ClusterHandles } from "./handles";
 import type { ClusterNetwork } from "../k8s/networkPolicy";

@@ -1,7 +1,7 @@
 /**
  * The shape every guardrail rule works on. The same rule functions run in three places: the
  * CrossGuard policy pack (`policy/index.ts`, under `pulumi preview --policy-pack policy`), the
- * offline plan (`tools/lib/checks.ts`, findings in summary.md) and the unit tests.
+ * offline plan (`tools/guardrails/index.ts`, findings in summary.md) and the unit tests.
  */
 
 /** One resource as a rule sees it: its inputs and the options that matter to the rules. */

@@ -1,0 +1,45 @@
+/**
+ * The guardrails: checks that stop a component from landing if the cluster would reject it, a
+ * chart would silently ignore part of it, or it is unsafe. The offline plan runs every check in
+ * `planChecks` over every plan and reports the findings in summary.md; each check is a plain
+ * function of the plan; `plan --strict` fails on any mandatory finding.
+ *
+ *   validateManifests    raw objects against the Kubernetes schema and reference CRDs
+ *   validateHelmValues   each release's values against its chart's schema or values.yaml
+ *   policyCheck          the policy pack's rules (policy/rules), as CrossGuard runs them
+ *   secretScan           no secret value in any artifact
+ *   networkPolicyEval    who may talk to whom under the plan's NetworkPolicies (tests)
+ *   pulumiStackRule      secretlint rule (npm run lint:secrets): secret-looking stack config must be `secure:`
+ *   reference, referenceCache   the upstream reference data and its on-disk cache
+ *
+ * A new check is a `PlanCheck` (plan-engine/types.ts) in its own module, added to `planChecks`.
+ */
+import { provideManifestYaml } from "../plan-engine/render";
+import type { Finding, Plan, PlanCheck } from "../plan-engine/types";
+import { policyCheck } from "./policyCheck";
+import { secretLeakCheck } from "./secretScan";
+import { helmValuesCheck } from "./validateHelmValues";
+import { manifestSchemaCheck } from "./validateManifests";
+
+export const planChecks: PlanCheck[] = [manifestSchemaCheck, helmValuesCheck, policyCheck, secretLeakCheck];
+
+function result(checks: readonly PlanCheck[], findings: Finding[]): { findings: Finding[]; checksRun: string[] } {
+    findings.sort((a, b) => (a.rule + a.subject + a.message < b.rule + b.subject + b.message ? -1 : 1));
+    return { findings, checksRun: checks.map((c) => c.name) };
+}
+
+export function runChecks(plan: Plan, checks: readonly PlanCheck[] = planChecks): { findings: Finding[]; checksRun: string[] } {
+    return result(checks, checks.flatMap((c) => c.run(plan)));
+}
+
+/**
+ * The same, while the manifests' YAML is rendered on a worker (`renderWorker.ts`): the checks
+ * that do not read the artifacts run meanwhile, then this thread helps finish the YAML, then the
+ * others run.
+ */
+export async function runChecksBesideRendering(plan: Plan, rendering: { help(): Promise<string[]> }, checks: readonly PlanCheck[] = planChecks): Promise<{ findings: Finding[]; checksRun: string[] }> {
+    const findings = checks.filter((c) => !c.readsArtifacts).flatMap((c) => c.run(plan));
+    provideManifestYaml(plan, await rendering.help());
+    findings.push(...checks.filter((c) => c.readsArtifacts).flatMap((c) => c.run(plan)));
+    return result(checks, findings);
+}

@@ -1,0 +1,85 @@
+/**
+ * Where the upstream reference data lives (chart values, schemas, CRDs): env `CHART_REFERENCE_DIR`,
+ * default the `shared/reference` folder beside the project. It may point at the reference root
+ * or at its `charts/` folder. Checks that need it are skipped, with a finding saying so, when it
+ * is absent.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { findProjectDir } from "../../program/projectDir";
+import { parseAllDocuments } from "yaml";
+import { cachedFromText } from "./referenceCache";
+
+export const PROJECT_ROOT = findProjectDir(__dirname);
+
+export interface ReferenceDirs {
+    /** The reference root (holds `charts/`). */
+    root: string;
+    /** The folder of `<chart>-<version>` folders. */
+    charts: string;
+    exists: boolean;
+}
+
+export function referenceDirs(env: NodeJS.ProcessEnv = process.env): ReferenceDirs {
+    const given = env.CHART_REFERENCE_DIR ? path.resolve(env.CHART_REFERENCE_DIR) : path.resolve(PROJECT_ROOT, "..", "shared", "reference");
+    const isCharts = path.basename(given) === "charts" || !fs.existsSync(path.join(given, "charts"));
+    const root = isCharts && path.basename(given) === "charts" ? path.dirname(given) : given;
+    const charts = isCharts ? given : path.join(given, "charts");
+    return { root, charts, exists: fs.existsSync(charts) && fs.statSync(charts).isDirectory() };
+}
+
+export function skipMessage(dirs: ReferenceDirs, what: string): string {
+    return `reference folder ${dirs.charts} not found (set CHART_REFERENCE_DIR): ${what} skipped`;
+}
+
+function yamlFiles(dir: string, depth = 0): string[] {
+    if (depth > 6 || !fs.existsSync(dir)) return [];
+    const out: string[] = [];
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) out.push(...yamlFiles(p, depth + 1));
+        else if (/\.ya?ml$/.test(e.name)) out.push(p);
+    }
+    return out;
+}
+
+/** A CRD version's schema, keyed `<group>/<version>/<Kind>`. */
+export interface CrdSchema {
+    file: string;
+    schema: Record<string, unknown>;
+}
+
+/** The schemas of every CRD version in one YAML file, keyed `<group>/<version>/<Kind>` (Helm template lines stripped). */
+function crdSchemas(text: string): [string, Record<string, unknown>][] {
+    const clean = text
+        .split("\n")
+        .filter((l) => !/^\s*\{\{.*\}\}\s*$/.test(l))
+        .join("\n");
+    const out: [string, Record<string, unknown>][] = [];
+    for (const doc of parseAllDocuments(clean)) {
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        const crd = doc.toJS() as any;
+        if (crd?.kind !== "CustomResourceDefinition") continue;
+        for (const v of crd.spec?.versions ?? []) {
+            const schema = v.schema?.openAPIV3Schema;
+            if (schema) out.push([`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, schema]);
+        }
+    }
+    return out;
+}
+
+const crdCache = new Map<string, Map<string, CrdSchema>>();
+
+/** Every CustomResourceDefinition found under the reference root (Helm template lines stripped). */
+export function referenceCrds(dirs: ReferenceDirs): Map<string, CrdSchema> {
+    const cached = crdCache.get(dirs.root);
+    if (cached) return cached;
+    const out = new Map<string, CrdSchema>();
+    for (const file of yamlFiles(dirs.root)) {
+        const text = fs.readFileSync(file, "utf8");
+        if (!/^kind:\s*CustomResourceDefinition\s*$/m.test(text)) continue;
+        for (const [k, schema] of cachedFromText("crds", text, crdSchemas)) out.set(k, { file: path.relative(dirs.root, file), schema });
+    }
+    crdCache.set(dirs.root, out);
+    return out;
+}

@@ -1,0 +1,108 @@
+/**
+ * Offline schema validation of every raw Kubernetes object the program creates: built-in kinds
+ * against the Kubernetes OpenAPI schema (`kubernetes-models`), custom resources against their
+ * CRD's `openAPIV3Schema` when the CRD is in the reference folder. Unknown fields in a custom
+ * resource are errors (the API server would prune them silently).
+ */
+import Ajv, { ErrorObject, ValidateFunction } from "ajv";
+import addFormats from "ajv-formats";
+import { isManifest, manifestPath } from "../plan-engine/manifests";
+import { fromWire, splitApiVersion } from "../plan-engine/mockRuntime";
+import type { Finding, Plan, PlanCheck } from "../plan-engine/types";
+import { ReferenceDirs, referenceCrds, referenceDirs, skipMessage } from "./reference";
+import { cachedValidator } from "./referenceCache";
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+export type ManifestResult = { status: "valid" } | { status: "invalid"; errors: string[] } | { status: "no-schema"; reason: string };
+
+function builtinModel(group: string, version: string, kind: string): (new (data: unknown) => { validate(): void }) | undefined {
+    if (!/^[a-z0-9.]*$/.test(group) || !/^v[0-9a-z]+$/.test(version) || !/^[A-Za-z]+$/.test(kind)) return undefined;
+    try {
+        // The kind's own module, not the group version's index: that would load every model of the group.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const mod = require(`kubernetes-models/${group ? `${group}/` : ""}${version}/${kind}`);
+        return mod[kind];
+    } catch {
+        return undefined;
+    }
+}
+
+function formatErrors(errors: readonly ErrorObject[] | null | undefined): string[] {
+    return [...new Set((errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message ?? e.keyword}${e.keyword === "additionalProperties" ? `: ${String((e.params as any).additionalProperty)}` : ""}${e.keyword === "enum" ? ` (${(e.params as any).allowedValues?.join(", ")})` : ""}`))];
+}
+
+/** Forbid unknown fields wherever the structural schema lists its properties and does not preserve unknown fields. */
+function strict(schema: any): any {
+    if (Array.isArray(schema)) return schema.map(strict);
+    if (!schema || typeof schema !== "object") return schema;
+    const out: any = {};
+    for (const [k, v] of Object.entries(schema)) out[k] = k === "properties" ? Object.fromEntries(Object.entries(v as object).map(([p, s]) => [p, strict(s)])) : strict(v);
+    if (out.properties && out.additionalProperties === undefined && !out["x-kubernetes-preserve-unknown-fields"]) out.additionalProperties = false;
+    return out;
+}
+
+const crdValidators = new Map<string, ValidateFunction>();
+
+function crdValidator(key: string, schema: Record<string, unknown>): ValidateFunction {
+    let v = crdValidators.get(key);
+    if (!v) {
+        v = cachedValidator(strict(schema), "crd draft-07 no-formats", () => {
+            const ajv = new Ajv({ strict: false, allErrors: true, logger: false, validateFormats: false, code: { source: true } });
+            addFormats(ajv);
+            return ajv;
+        });
+        crdValidators.set(key, v);
+    }
+    return v;
+}
+
+/** Validate one Kubernetes object (plain values, secrets revealed). */
+export function validateManifest(obj: any, dirs: ReferenceDirs = referenceDirs()): ManifestResult {
+    const apiVersion = obj?.apiVersion;
+    const kind = obj?.kind;
+    if (typeof apiVersion !== "string" || typeof kind !== "string") return { status: "invalid", errors: ["apiVersion and kind are required"] };
+    const { group, version } = splitApiVersion(apiVersion);
+    const Model = builtinModel(group, version, kind);
+    if (Model) {
+        try {
+            new Model(obj).validate();
+            return { status: "valid" };
+        } catch (e) {
+            const errors = (e as { errors?: ErrorObject[] }).errors;
+            return { status: "invalid", errors: errors ? formatErrors(errors) : [(e as Error).message] };
+        }
+    }
+    if (!dirs.exists) return { status: "no-schema", reason: skipMessage(dirs, `schema of ${apiVersion} ${kind}`) };
+    const crd = referenceCrds(dirs).get(`${group}/${version}/${kind}`);
+    if (!crd) return { status: "no-schema", reason: `no schema for ${apiVersion} ${kind}: not a kind known to kubernetes-models and no CRD for it under ${dirs.root}` };
+    const validate = crdValidator(`${dirs.root}|${group}/${version}/${kind}`, crd.schema);
+    return validate(obj) ? { status: "valid" } : { status: "invalid", errors: formatErrors(validate.errors).map((e) => `${e} (CRD ${crd.file})`) };
+}
+
+/** Revealed inputs by URN (validation needs real types; messages never print values). */
+const revealedOf = new WeakMap<Plan, Map<string, unknown>>();
+
+/** Every resource's inputs with secrets revealed, by URN (computed once per plan; the checks share it). */
+export function revealedInputs(plan: Plan): Map<string, unknown> {
+    let m = revealedOf.get(plan);
+    if (!m) {
+        m = new Map(plan.registrations.map((r) => [r.urn, fromWire(r.wireInputs, true)]));
+        revealedOf.set(plan, m);
+    }
+    return m;
+}
+
+export function manifestFindings(plan: Plan, dirs: ReferenceDirs = referenceDirs()): Finding[] {
+    const revealed = revealedInputs(plan);
+    const out: Finding[] = [];
+    for (const r of plan.resources) {
+        if (!isManifest(r)) continue;
+        const res = validateManifest(revealed.get(r.urn) ?? r.inputs, dirs);
+        if (res.status === "invalid") out.push({ level: "mandatory", rule: "manifest-schema", subject: manifestPath(r), message: res.errors.join("; ") });
+        else if (res.status === "no-schema") out.push({ level: "advisory", rule: "manifest-schema", subject: manifestPath(r), message: res.reason });
+    }
+    return out;
+}
+
+export const manifestSchemaCheck: PlanCheck = { name: "manifest-schema", run: (plan) => manifestFindings(plan) };
