@@ -107,6 +107,22 @@ describe("offline plan: command line", () => {
         assert.match(r.stderr, /expected KEY=VALUE/);
     });
 
+    it("reports a malformed stack file with exit 2: file, line, column and the YAML problem on one line, no stack trace", () => {
+        const stack = `malformed-${process.pid}`;
+        const file = path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`);
+        fs.writeFileSync(file, "config:\n  research-platform:metallb:\n\tenabled: true\n");
+        try {
+            const out = path.join(tmp(), "never");
+            const r = plan(["--stack", stack, "--out", out]);
+            assert.equal(r.status, 2, r.stderr);
+            assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+            assert.match(r.stderr, new RegExp(`^Pulumi\\.${stack}\\.yaml:3:1: Tabs are not allowed as indentation`));
+            assert.equal(fs.existsSync(out), false, "nothing written");
+        } finally {
+            fs.rmSync(file, { force: true });
+        }
+    });
+
     it("reports a bug in the program with exit 1 and, run again with stack traces, where it happened", () => {
         // Inject a bug: every Namespace the program creates throws (preloaded, as the SDK stands).
         const preload = path.join(tmp(), "bug.js");
