@@ -17,7 +17,7 @@ import { parseArgs } from "node:util";
 import { ConfigError, secretSpecs } from "../config";
 import { findProjectDir } from "../program/projectDir";
 import { runChecksBesideRendering } from "./guardrails";
-import { Plan, UsageError, buildGraph, componentTree, manifestDocs, renderPlan, runPlan, stackTracesWanted, startRenderWorker, withPlaceholderSecrets, writeArtifacts } from "./plan-engine";
+import { Plan, UsageError, buildGraph, forOfflinePlan, componentTree, manifestDocs, renderPlan, runPlan, stackTracesWanted, startRenderWorker, withPlaceholderSecrets, writeArtifacts } from "./plan-engine";
 
 const PROJECT_DIR = findProjectDir();
 
@@ -68,7 +68,12 @@ export async function main(argv: string[]): Promise<number> {
         });
     } catch (e) {
         renderWorker.close();
-        if (e instanceof ConfigError || e instanceof UsageError) {
+        if (e instanceof ConfigError) {
+            const line = { stack, sets: args.set!, placeholderSecrets: args["placeholder-secrets"]! };
+            console.error(new ConfigError(e.problems.map((p) => forOfflinePlan(p, line))).message);
+            return 2;
+        }
+        if (e instanceof UsageError) {
             console.error(e.message);
             return 2;
         }

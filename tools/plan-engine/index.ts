@@ -11,6 +11,7 @@
 export type { Finding, HelmRecord, Manifest, Plan, PlanCheck, PlanResource, Registration } from "./types";
 export { PlanOptions, runPlan, stackConfigFor, stackTracesWanted, withPlaceholderSecrets } from "./runPlan";
 export { UsageError } from "./stackConfig";
+export { PlanCommandLine, forOfflinePlan } from "./messages";
 export { buildGraph } from "./graph";
 export { manifestDocs, provideManifestYaml, renderPlan } from "./render";
 export { componentTree } from "./summary";
