@@ -141,14 +141,22 @@ describe("offline plan: command line", () => {
         const clients = (names: string[]) => ["--set", "nvflare.enabled=true", "--set", `nvflare.clients=${JSON.stringify(names.map((name) => ({ name, org: "o" })))}`];
         const [reused, fresh] = [tmp(), tmp()];
         fs.writeFileSync(path.join(reused, "notes.txt"), "mine");
+        // A user's own files inside the artifact folders are not the plan's to delete either.
+        fs.mkdirSync(path.join(reused, "manifests", "nvflare"), { recursive: true });
+        fs.writeFileSync(path.join(reused, "manifests", "nvflare", "my-patch.yaml"), "mine too");
+        fs.mkdirSync(path.join(reused, "helm", "mine"), { recursive: true });
+        fs.writeFileSync(path.join(reused, "helm", "mine", "values.yaml"), "and mine");
         assert.equal(plan(["--stack", "dev", "--out", reused, ...clients(["site-1", "site-2"])]).status, 0);
         assert.ok(fs.existsSync(path.join(reused, "manifests", "nvflare", "Deployment-site-2.yaml")));
         assert.equal(plan(["--stack", "dev", "--out", reused, ...clients(["site-1"])]).status, 0);
         assert.equal(plan(["--stack", "dev", "--out", fresh, ...clients(["site-1"])]).status, 0);
         const kept = readTree(reused);
         assert.equal(kept.get("notes.txt"), "mine");
-        kept.delete("notes.txt");
+        assert.equal(kept.get(path.join("manifests", "nvflare", "my-patch.yaml")), "mine too");
+        assert.equal(kept.get(path.join("helm", "mine", "values.yaml")), "and mine");
+        for (const own of ["notes.txt", path.join("manifests", "nvflare", "my-patch.yaml"), path.join("helm", "mine", "values.yaml")]) kept.delete(own);
         assert.deepEqual(kept, readTree(fresh), "no stale manifest is left behind");
+        assert.ok(kept.get(".plan-files")?.split("\n").includes("summary.md"), "the folder lists what the plan wrote");
     });
 
     it("renders on the worker thread byte for byte what the main thread renders", async () => {
