@@ -16,9 +16,9 @@ import { renderPlan } from "../tools/plan-engine/render";
 import { yaml } from "../tools/plan-engine/manifests";
 import { PROJECT_DIR } from "./harness";
 
-/** The command as `npm run plan` runs it: compiled (once, incrementally, in `before`), then JavaScript. */
+/** The command as `npm run plan` runs it: built (in `before`; nothing to do when fresh), then JavaScript. */
 function compile(): void {
-    const r = spawnSync(process.execPath, [path.join(PROJECT_DIR, "node_modules", "typescript", "bin", "tsc"), "-p", path.join(PROJECT_DIR, "tsconfig.build.json")], { encoding: "utf8" });
+    const r = spawnSync(process.execPath, [path.join(PROJECT_DIR, "scripts", "build.mjs")], { encoding: "utf8" });
     assert.equal(r.status, 0, `npm run compile failed:\n${r.stdout}${r.stderr}`);
 }
 

@@ -15,6 +15,7 @@ import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, secretSpecs } from "../config";
+import { staleBuildProblem } from "../program/freshBuild";
 import { findProjectDir } from "../program/projectDir";
 import { runChecksBesideRendering } from "./guardrails";
 import { Plan, UsageError, buildGraph, forOfflinePlan, componentTree, manifestDocs, renderPlan, runPlan, stackTracesWanted, startRenderWorker, withPlaceholderSecrets, writeArtifacts } from "./plan-engine";
@@ -48,6 +49,12 @@ export async function main(argv: string[]): Promise<number> {
     if (args.help) {
         console.log(usage());
         return 0;
+    }
+    // `npm run plan` builds first; run directly, a stale bin/ would plan yesterday's program.
+    const stale = staleBuildProblem(path.join(__dirname, "..", "index.js"), PROJECT_DIR);
+    if (stale) {
+        console.error(`${stale} (or use \`npm run plan\`, which compiles first)`);
+        return 2;
     }
     const stack = args.stack!;
     const outDir = path.resolve(args.out ?? path.join(PROJECT_DIR, "plan", stack));

@@ -9,9 +9,11 @@
  * with libraries the plan itself does not need).
  */
 export type { Finding, HelmRecord, Manifest, Plan, PlanCheck, PlanResource, Registration } from "./types";
-export { PlanOptions, runPlan, stackConfigFor, stackTracesWanted, withPlaceholderSecrets } from "./runPlan";
+export type { PlanOptions } from "./runPlan";
+export { runPlan, stackConfigFor, stackTracesWanted, withPlaceholderSecrets } from "./runPlan";
 export { UsageError } from "./stackConfig";
-export { PlanCommandLine, forOfflinePlan } from "./messages";
+export type { PlanCommandLine } from "./messages";
+export { forOfflinePlan } from "./messages";
 export { buildGraph } from "./graph";
 export { manifestDocs, provideManifestYaml, renderPlan } from "./render";
 export { componentTree } from "./summary";
