@@ -151,6 +151,9 @@ export function provisioning(name: string, cfg: NvflareConfig, ws: NvflareProvis
             spec: {
                 // One volume, so one node: a local-path volume is created on the node of its first consumer (the Job)
                 // and its node affinity brings every participant there; ReadWriteOnce lets pods on that node share it.
+                // Its root is made mode 0777 (kind v0.22.0 pkg/build/nodeimage/const_storage.go 162-165; local-path-provisioner
+                // v0.0.26 deploy/local-path-storage.yaml 137-140) and fsGroup does not apply to it, so the Job, running as
+                // runAsUser, creates every folder the participants write.
                 accessModes: ["ReadWriteOnce"],
                 storageClassName: ws.storageClassName ?? args.storageClassName,
                 resources: { requests: { storage: ws.size } },
@@ -165,7 +168,9 @@ export function provisioning(name: string, cfg: NvflareConfig, ws: NvflareProvis
             spec: {
                 backoffLimit: 2,
                 template: {
-                    // The project's sha256 is in the template: a changed project replaces the Job (its template is immutable).
+                    // The project's sha256 is in the template: a changed project replaces the Job (its template is immutable,
+                    // and the provider deletes a named Job before recreating it: pulumi/pulumi-kubernetes v4.32.0
+                    // provider/pkg/provider/diff.go 78-81, 178-185 and provider.go 1645-1658).
                     metadata: { labels, annotations: { [PROJECT_SHA_ANNOTATION]: sha256 } },
                     spec: {
                         restartPolicy: "Never",
