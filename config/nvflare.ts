@@ -186,7 +186,7 @@ export const nvflareSchema = z
         /**
          * The UID/GID the pods (and the provisioning Job) run as (default 65532, the platform's non-root user).
          * With a hostPath or PVC workspace each participant's folder must be readable and writable by it (the
-         * servers and clients write log.txt, audit.log and job folders there; keys are mode 0600): chown the
+         * servers and clients write log.txt, audit.log and job folders there): chown the
          * kits, or set the owner's UID here.
          */
         runAsUser: z.number({ error: msg("must be a UID", "use a whole number above 0") }).int().min(1, { message: msg("must not be 0 (root)", "use the UID that owns the startup kits, e.g. 65532") }).optional(),
