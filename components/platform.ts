@@ -95,6 +95,8 @@ export class Platform extends pulumi.ComponentResource {
                     ingressTcp: this.cluster.ingressTcp,
                     ingressReady: this.cluster.ingressReady,
                     network: this.cluster.network,
+                    storageClassName: this.cluster.storageClassName,
+                    storageReady: this.cluster.storageReady,
                 },
                 { parent: this },
             );
