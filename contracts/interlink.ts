@@ -58,6 +58,7 @@ const Z2JH_HUB_INGRESS = src(Z2JH, "jupyterhub/templates/hub/netpol.yaml", "57-6
 const SIDECAR_LISTEN = src(IL, "cmd/sidecars/docker/main.go", "63-68", "http.ListenAndServe(\":\" + SidecarPort): every interface, no bind-address setting");
 const API_LISTEN = src(IL, "cmd/interlink/main.go", "43-50", "http.ListenAndServe(\":\" + InterlinkPort): every interface, no bind-address setting (InterlinkURL is only a client URL)");
 const SIDECAR_DATA = src(IL, "pkg/sidecars/docker/aux.go", "29-42", "os.MkdirAll(DataRootFolder + <namespace>-<pod UID>) for every container when ExportPodData is true");
+const SIDECAR_DATA_CWD = src(IL, "pkg/sidecars/docker/aux.go", "102,135,190,242", "ConfigMap, Secret and emptyDir volume directories are <cwd>/DataRootFolder/<pod UID>/...: an absolute DataRootFolder would be nested under the working directory");
 const SIDECAR_DATA_RM = src(IL, "pkg/sidecars/docker/Delete.go", "87-89", "os.RemoveAll(DataRootFolder + <namespace>-<pod UID>) on delete");
 const SIDECAR_RUN = src(IL, "pkg/sidecars/docker/Create.go", "106-191", "`docker run -d --name <container name>` built as one string: -e NAME=VALUE unquoted (single-quoted only if the value has '['), image, then command and args (as CMD: the image ENTRYPOINT stays); the whole command line is logged");
 const SIDECAR_CONFLICT = src(IL, "pkg/sidecars/docker/Create.go", "197-205", "a name conflict with an existing container is logged as a warning and the create reports success");
@@ -193,9 +194,9 @@ export const contract: ContractFn = (cfg) => {
             kind: "unitWritablePath",
             id: "docker-sidecar-data-root",
             unit: "docker-sidecar.service",
-            path: "/etc/interlink/jobs/",
-            why: "the Docker sidecar creates <DataRootFolder><namespace>-<pod UID> for every offloaded container (ExportPodData: true) and fails the create if it cannot; DataRootFolder is what the program writes into the host's InterLinkConfig.yaml",
-            source: [SIDECAR_DATA, SIDECAR_DATA_RM, src(IL, "pkg/sidecars/docker/Create.go", "160-166", "prepareMounts error -> HTTP 500, no container")],
+            path: "/var/lib/interlink/jobs/",
+            why: "the Docker sidecar creates <DataRootFolder><namespace>-<pod UID> for every offloaded container (ExportPodData: true) and fails the create if it cannot; the program writes DataRootFolder: jobs/ (relative) into the host's InterLinkConfig.yaml and gives docker-sidecar.service StateDirectory=interlink and WorkingDirectory=/var/lib/interlink, writable under ProtectSystem=full (which makes /etc read-only); relative, the cwd-joined volume paths stay in the same tree",
+            source: [SIDECAR_DATA, SIDECAR_DATA_RM, SIDECAR_DATA_CWD, src(IL, "pkg/sidecars/docker/Create.go", "160-166", "prepareMounts error -> HTTP 500, no container")],
         },
         {
             kind: "unitListensOnAllInterfaces",
