@@ -70,7 +70,8 @@ export const contract: ContractFn = (cfg) => {
     const il = cfg.interlink;
     if (!il.enabled) return undefined;
     const hubNs = il.hub.namespace;
-    const release = cfg.jupyterhub.releaseName;
+    // The hub's release as InterLink knows it (cross-checked against jupyterhub.releaseName when the platform's hub is on).
+    const release = il.hub.releaseName;
     const portRange = { from: il.tunnel.portRange.from, to: il.tunnel.portRange.to };
     const targetHost = il.interlinkUrl ? new URL(il.interlinkUrl).hostname : "interlink.interlinkUrl";
     const iamUrl = new URL(il.iam.server);
@@ -357,10 +358,27 @@ export const contract: ContractFn = (cfg) => {
             },
             {
                 key: "interlinkIamRefreshToken",
-                reads: "env IAM_REFRESH_TOKEN (proposed secret; no such key exists yet)",
+                reads: "env IAM_REFRESH_TOKEN (secretKeyRef: Secret interlink-iam, key refresh-token)",
                 rejected: [""],
-                why: "the only grant the pinned refresher makes is grant_type=refresh_token: without a refresh token IAM answers an error, no token is ever written, and the refresher's readiness (test -s token) never passes",
+                why: "the only grant the pinned refresher makes is grant_type=refresh_token: without a refresh token IAM answers an error and no token is ever written, so the VK's every call is refused by oauth2-proxy (the refresher has no readiness probe, and the hub does not wait on the VK, so nothing else blocks)",
                 source: [REFRESH_ENV, REFRESH_GRANT],
+            },
+            {
+                key: "interlink.tracing",
+                reads: "nothing: the VK's OTLP exporter set-up (initProvider) is commented out and no code reads OTEL_EXPORTER_OTLP_ENDPOINT",
+                accepted: [false],
+                why: "a tracing collector next to the VK would receive nothing",
+                source: src(IL, "main.go", "189-199", "initProvider() and its shutdown commented out"),
+            },
+            {
+                key: "interlink.profiles[].memory",
+                reads: "kubespawner_override mem_guarantee / mem_limit (JupyterHub ByteSpecification traits of the Spawner)",
+                why: "KubeSpawner applies the override with setattr at spawn time; the trait takes an int or a number with K, M, G or T (powers of 1024) and raises TraitError on \"16Gi\": the platform takes Ki/Mi/Gi/Ti and hands KubeSpawner K/M/G/T (the same bytes)",
+                source: [
+                    src(JH, "jupyterhub/traitlets.py", "48-96", "ByteSpecification: int, or float(value[:-1]) with suffix K/M/G/T, else TraitError"),
+                    src(JH, "jupyterhub/spawner.py", "766,809", "mem_limit and mem_guarantee are ByteSpecification"),
+                    src(KS, "kubespawner/spawner.py", "3160-3186", "profile kubespawner_override applied with setattr"),
+                ],
             },
             {
                 key: "interlink.hub.internalUrl",
