@@ -14,6 +14,7 @@ const chartPods: Pod[] = [
     { name: "traefik", namespace: "traefik", labels: { "app.kubernetes.io/name": "traefik" }, ports: [{ containerPort: 8000 }, { containerPort: 8443 }] },
     { name: "diracx", namespace: "diracx", labels: { "app.kubernetes.io/name": "diracx" }, ports: [{ containerPort: 8000 }] },
     { name: "diracx-mysql", namespace: "diracx", labels: { "app.kubernetes.io/name": "mysql" }, ports: [{ containerPort: 3306 }] },
+    { name: "cm-acme-http-solver", namespace: "diracx", labels: { "acme.cert-manager.io/http01-solver": "true" }, ports: [{ containerPort: 8089 }] },
     { name: "cert-manager-webhook", namespace: "cert-manager", labels: { "app.kubernetes.io/component": "webhook" }, ports: [{ containerPort: 10250 }] },
     { name: "metrics-server", namespace: "metrics-server", labels: { "app.kubernetes.io/name": "metrics-server" }, ports: [{ containerPort: 10250 }] },
     { name: "kernel", namespace: "default", labels: { app: "kernel" }, ports: [{ containerPort: 9100 }] },
@@ -82,7 +83,7 @@ describe("isolation: generated NetworkPolicies (dev)", () => {
         for (const v of Object.values(perNs)) v.sort();
         assert.deepEqual(perNs, {
             "cert-manager": ["allow-acme", "allow-api-server", "allow-dns", "allow-webhook", "default-deny"],
-            diracx: ["allow-dns", "allow-external", "allow-from-ingress", "allow-from-nodes", "allow-in-namespace", "default-deny"],
+            diracx: ["allow-acme-solver", "allow-api-server", "allow-dns", "allow-external", "allow-from-ingress", "allow-from-nodes", "allow-in-namespace", "allow-public-urls", "default-deny"],
             "distributed-notebook": ["allow-api-server", "allow-dns", "allow-gateway", "allow-in-namespace", "allow-notebook", "allow-to-daemons", "allow-to-kernels", "default-deny"],
             "distributed-notebook-daemons": ["allow-api-server", "allow-daemons", "allow-dns", "allow-in-namespace", "allow-to-gateway", "allow-to-kernels", "default-deny"],
             "kruise-system": ["allow-api-server", "allow-dns", "allow-webhook", "default-deny"],
@@ -135,6 +136,7 @@ describe("isolation: generated NetworkPolicies (dev)", () => {
             "nvflare/server2 -> traefik/traefik:8443",
             // Traefik reaches backends in any namespace, where the backend admits it (ingress ports, public ports).
             "traefik/traefik -> default/kernel:9100",
+            "traefik/traefik -> diracx/cm-acme-http-solver:8089",
             "traefik/traefik -> diracx/diracx:8000",
             "traefik/traefik -> distributed-notebook/gateway:27 ports",
             "traefik/traefik -> distributed-notebook/jupyter-notebook:9 ports",
