@@ -10,6 +10,8 @@ KIND_CONFIG="$ROOT/kind/cluster.yaml"
 CLUSTER_NAME="research-platform"
 # The local file backend of the dev stack (git-ignored), and the documented dev passphrase.
 STATE_DIR="$ROOT/.pulumi"
+# The host folder every kind node mounts at DiracX's config store path (kind/cluster.yaml extraMounts).
+DIRACX_CS_STORE_DIR="$ROOT/.kind/diracx-cs-store"
 DEV_PASSPHRASE_DEFAULT="research-platform-dev"
 
 die() {
@@ -77,6 +79,20 @@ kind_ipv4_subnet() {
         fi
     done
     die "the docker network 'kind' has no IPv4 subnet (found: ${subnets:-none})"
+}
+
+# kind_ipv4_gateway: the IPv4 gateway of Docker's "kind" network (the host, as the nodes see it).
+kind_ipv4_gateway() {
+    local gateways g
+    gateways=$(docker network inspect kind --format '{{range .IPAM.Config}}{{.Gateway}} {{end}}') ||
+        die "cannot inspect the docker network 'kind' (is the kind cluster up?)"
+    for g in $gateways; do
+        if [[ "$g" =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
+            echo "$g"
+            return 0
+        fi
+    done
+    die "the docker network 'kind' has no IPv4 gateway (found: ${gateways:-none})"
 }
 
 # use_local_backend: point Pulumi at the project's local file backend for this process only

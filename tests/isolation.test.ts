@@ -14,6 +14,7 @@ const chartPods: Pod[] = [
     { name: "traefik", namespace: "traefik", labels: { "app.kubernetes.io/name": "traefik" }, ports: [{ containerPort: 8000 }, { containerPort: 8443 }] },
     { name: "diracx", namespace: "diracx", labels: { "app.kubernetes.io/name": "diracx" }, ports: [{ containerPort: 8000 }] },
     { name: "diracx-mysql", namespace: "diracx", labels: { "app.kubernetes.io/name": "mysql" }, ports: [{ containerPort: 3306 }] },
+    { name: "cm-acme-http-solver", namespace: "diracx", labels: { "acme.cert-manager.io/http01-solver": "true" }, ports: [{ containerPort: 8089 }] },
     { name: "cert-manager-webhook", namespace: "cert-manager", labels: { "app.kubernetes.io/component": "webhook" }, ports: [{ containerPort: 10250 }] },
     { name: "metrics-server", namespace: "metrics-server", labels: { "app.kubernetes.io/name": "metrics-server" }, ports: [{ containerPort: 10250 }] },
     // A kernel replica as the NotebookOS gateway labels it (kernel: and app: kernel-<id>), with its sockets and SMR port.
@@ -83,7 +84,7 @@ describe("isolation: generated NetworkPolicies (dev)", () => {
         for (const v of Object.values(perNs)) v.sort();
         assert.deepEqual(perNs, {
             "cert-manager": ["allow-acme", "allow-api-server", "allow-dns", "allow-webhook", "default-deny"],
-            diracx: ["allow-dns", "allow-external", "allow-from-ingress", "allow-from-nodes", "allow-in-namespace", "default-deny"],
+            diracx: ["allow-acme-solver", "allow-api-server", "allow-dns", "allow-external", "allow-from-ingress", "allow-from-nodes", "allow-in-namespace", "allow-public-urls", "default-deny"],
             "distributed-notebook": ["allow-api-server", "allow-dns", "allow-gateway", "allow-in-namespace", "allow-notebook", "allow-to-daemons", "default-deny"],
             "distributed-notebook-daemons": ["allow-api-server", "allow-dns", "allow-from-gateway", "allow-from-kernels", "allow-to-gateway", "allow-to-kernels", "default-deny"],
             "kruise-system": ["allow-api-server", "allow-dns", "allow-webhook", "default-deny"],
@@ -131,6 +132,7 @@ describe("isolation: generated NetworkPolicies (dev)", () => {
             "nvflare/server2 -> traefik/traefik:8443",
             // Traefik reaches backends in any namespace, where the backend admits it (ingress ports, public ports).
             "traefik/traefik -> default/kernel:6 ports",
+            "traefik/traefik -> diracx/cm-acme-http-solver:8089",
             "traefik/traefik -> diracx/diracx:8000",
             "traefik/traefik -> distributed-notebook/jupyter-notebook:8888",
             "traefik/traefik -> nvflare/overseer:8443",
