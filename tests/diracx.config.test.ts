@@ -220,7 +220,7 @@ describe("diracx: values exist in the pinned chart", function () {
         assert.deepEqual(unknownKeys({ ingress: { enabled: true, clasName: "x" }, mysql: { auth: { existingSecret: "s" } } }, reference), ["ingress.clasName"]);
     });
 
-    it("covers the handle-driven keys too", async () => {
+    it("knows the keys the platform's handles set too (the bundled charts' storage classes)", async () => {
         const reference = parseYaml(fs.readFileSync(file, "utf8"));
         const v = { global: { storageClassName: "local-path" }, seaweedfs: { persistence: { storageClass: "local-path" } }, mysql: { primary: { persistence: { storageClass: "x" } } } };
         assert.deepEqual(unknownKeys(v, reference), []);

@@ -51,7 +51,7 @@ function planOf(stack: string, resources: Partial<PlanResource>[]): Plan {
 const goodDeployment: Record<string, any> = { apiVersion: "apps/v1", kind: "Deployment", ...deployment("web", "apps") };
 
 describe("guardrails: manifest validation", () => {
-    it("accepts a valid built-in object", () => {
+    it("accepts a valid Deployment against the Kubernetes schema", () => {
         assert.deepEqual(validateManifest(goodDeployment, dirs), { status: "valid" });
     });
 

@@ -167,8 +167,11 @@ describe("nvflare: seed 002's HA example", () => {
     });
 
     it("produces manifests that validate against the Kubernetes schemas", () => {
-        for (const d of run.allIn(NVFLARE, DEPLOYMENT)) new DeploymentModel({ apiVersion: "apps/v1", kind: "Deployment", ...d.inputs }).validate();
-        for (const s of run.allIn(NVFLARE, SERVICE)) new ServiceModel({ apiVersion: "v1", kind: "Service", ...s.inputs }).validate();
+        const deployments = run.allIn(NVFLARE, DEPLOYMENT);
+        const services = run.allIn(NVFLARE, SERVICE);
+        assert.ok(deployments.length >= 3 && services.length >= 3, `${deployments.length} Deployments, ${services.length} Services`);
+        for (const d of deployments) assert.doesNotThrow(() => new DeploymentModel({ apiVersion: "apps/v1", kind: "Deployment", ...d.inputs }).validate(), d.name);
+        for (const s of services) assert.doesNotThrow(() => new ServiceModel({ apiVersion: "v1", kind: "Service", ...s.inputs }).validate(), s.name);
     });
 });
 

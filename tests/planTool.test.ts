@@ -299,6 +299,23 @@ describe("offline plan: recording and redaction", () => {
         );
     });
 
+    it("leaves no SDK promise pending after a failed run, so the worker's exit reports no leaked promises", async () => {
+        // What the SDK's leak detector reads when the process exits cleanly (it prints "N promises were still active").
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const pending = () => (require("@pulumi/pulumi/runtime/state") as { getStore(): { leakCandidates: Set<unknown> } }).getStore().leakCandidates.size;
+        const failures: (() => unknown)[] = [
+            () => new k8s.core.v1.ConfigMap("cfg", { metadata: { name: "cfg" }, data: { v: pulumi.output("x").apply((): string => { throw new Error("boom in apply"); }) } }),
+            () => {
+                new k8s.core.v1.ConfigMap("first", { metadata: { name: "first" } });
+                throw new Error("a bug after a registration");
+            },
+        ];
+        for (const program of failures) {
+            await assert.rejects(planOf(program));
+            assert.equal(pending(), 0);
+        }
+    });
+
     it("turns a failure inside an apply into the run's error", async () => {
         await assert.rejects(
             planOf(() => {
