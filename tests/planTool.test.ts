@@ -15,6 +15,7 @@ import { runPlan } from "../tools/plan-engine/runPlan";
 import { renderPlan } from "../tools/plan-engine/render";
 import { yaml } from "../tools/plan-engine/manifests";
 import { PROJECT_DIR } from "./harness";
+import { REFERENCE } from "./referenceData";
 
 /** The command as `npm run plan` runs it: built (in `before`; nothing to do when fresh), then JavaScript. */
 function compile(): void {
@@ -94,7 +95,7 @@ describe("offline plan: command line", () => {
             assert.deepEqual(Object.keys(r), ["urn", "type", "name", "parent", "dependsOn", "provider", "custom", "protect", "retainOnDelete", "inputs"]);
         }
         assert.match(r.stdout, /Offline plan of research-platform\/dev/);
-        if (fs.existsSync(path.resolve(PROJECT_DIR, "..", "shared", "reference")) && !process.env.CHART_REFERENCE_DIR) {
+        if (REFERENCE.exists) {
             const summary = fs.readFileSync(path.join(out, "summary.md"), "utf8");
             assert.doesNotMatch(summary, /reference folder .* not found/, "the compiled plan finds the reference data beside the project");
         }
