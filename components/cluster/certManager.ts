@@ -6,6 +6,7 @@ import { chartAt } from "../charts";
 import { appLabels } from "../k8s/labels";
 import { podSecurityNamespace } from "../k8s/namespace";
 import { apiServerAllow, ClusterNetwork, isolateNamespace } from "../k8s/networkPolicy";
+import { KRUISE_WEBHOOK_EXEMPT_LABELS } from "./kruise";
 
 /** Names of the ClusterIssuers the platform creates. */
 export const ISSUERS = {
@@ -43,7 +44,7 @@ export class CertManager extends pulumi.ComponentResource {
         const childOpts = { parent: this, provider: args.provider };
         const chart = chartAt("certManager", cfg.chartVersion);
 
-        const namespace = podSecurityNamespace("cert-manager", { name: cfg.namespace, podSecurity: "restricted" }, childOpts);
+        const namespace = podSecurityNamespace("cert-manager", { name: cfg.namespace, podSecurity: "restricted", labels: { ...KRUISE_WEBHOOK_EXEMPT_LABELS } }, childOpts);
 
         // The webhook (securePort 10250) is called by the API server; every pod (controller, cainjector,
         // webhook) talks to the API server; the controller reaches ACME servers and, for HTTP-01

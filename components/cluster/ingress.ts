@@ -5,6 +5,7 @@ import { chartAt } from "../charts";
 import { helmRelease } from "../k8s/helmRelease";
 import { podSecurityNamespace } from "../k8s/namespace";
 import { apiServerAllow, ClusterNetwork, isolateNamespace } from "../k8s/networkPolicy";
+import { KRUISE_WEBHOOK_EXEMPT_LABELS } from "./kruise";
 
 export interface IngressArgs {
     config: IngressConfig;
@@ -32,7 +33,7 @@ export class Traefik extends pulumi.ComponentResource {
         const childOpts = { parent: this, provider: args.provider };
 
         // The chart's default pod (non-root, read-only root, no capabilities, RuntimeDefault seccomp) meets restricted.
-        const namespace = podSecurityNamespace("traefik", { name: cfg.namespace, podSecurity: "restricted" }, childOpts);
+        const namespace = podSecurityNamespace("traefik", { name: cfg.namespace, podSecurity: "restricted", labels: { ...KRUISE_WEBHOOK_EXEMPT_LABELS } }, childOpts);
 
         const ports: Record<string, unknown> = {};
         this.tcpEntryPoints = {};
