@@ -93,7 +93,14 @@ export class CertManager extends pulumi.ComponentResource {
             "cert-manager",
             {
                 installCRDs: true,
+                // Each of the chart's four pods gets its own requests and limits: the component passes these
+                // typed args on as chart values (pulumi/pulumi-kubernetes-cert-manager 74998b4
+                // provider/pkg/provider/chart.go 54, 86-88, 205, 265, 290: resources of the controller,
+                // webhook, cainjector and startupapicheck), which the chart leaves empty by default.
                 resources: cfg.resources,
+                webhook: { resources: cfg.webhookResources },
+                cainjector: { resources: cfg.cainjectorResources },
+                startupapicheck: { resources: cfg.startupapicheckResources },
                 helmOptions: {
                     name: "cert-manager",
                     namespace: cfg.namespace,
