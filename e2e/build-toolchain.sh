@@ -79,7 +79,14 @@ build() {
         kwok)
             (cd "$cache" && GOBIN="$bin" GOFLAGS=-trimpath go install "sigs.k8s.io/kwok/cmd/kwok@${KWOK_VERSION}") ;;
         kube-apiserver)
-            (cd "$tc/kubernetes" && go build -trimpath -ldflags "-w -s" -o "$bin/" k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler) ;;
+            # The version ldflags of upstream's hack/lib/version.sh: without them the API server
+            # reports v0.0.0 and Helm refuses every chart with a kubeVersion constraint.
+            minor=${KUBERNETES_VERSION#v1.}; minor=${minor%%.*}
+            kv=""
+            for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+                kv+=" -X $pkg.gitVersion=${KUBERNETES_VERSION} -X $pkg.gitMajor=1 -X $pkg.gitMinor=${minor} -X $pkg.gitTreeState=clean"
+            done
+            (cd "$tc/kubernetes" && go build -trimpath -ldflags "-w -s${kv}" -o "$bin/" k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler) ;;
         kwok-stages)
             # kwok's own "fast" node and pod stages, from its module (kwokctl embeds the same ones).
             (cd "$cache" && go mod download "sigs.k8s.io/kwok@${KWOK_VERSION}" >/dev/null &&

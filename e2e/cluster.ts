@@ -157,7 +157,10 @@ export class Cluster {
         this.start("kube-apiserver", "kube-apiserver", [
             `--etcd-servers=http://127.0.0.1:${etcdClient}`,
             "--bind-address=127.0.0.1",
+            // The address the `kubernetes` Service's endpoints would carry: a loopback one is refused by
+            // the endpoint reconciler, and no pod really calls the API server here, so: no reconciler.
             "--advertise-address=127.0.0.1",
+            "--endpoint-reconciler-type=none",
             `--secure-port=${apiPort}`,
             `--tls-cert-file=${p("apiserver.crt")}`,
             `--tls-private-key-file=${p("apiserver.key")}`,
@@ -199,8 +202,6 @@ export class Cluster {
             `--root-ca-file=${p("ca.crt")}`,
             "--use-service-account-credentials=false",
             "--service-cluster-ip-range=10.96.0.0/16",
-            // No cloud: the node IPAM and route controllers have nothing to do.
-            "--controllers=*,-nodeipam,-route,-cloud-node-lifecycle,-service-lb-controller",
         ]);
         this.start("kube-scheduler", "kube-scheduler", [
             `--kubeconfig=${this.kubeconfig}`,
@@ -211,13 +212,16 @@ export class Cluster {
             "--leader-elect=false",
         ]);
 
-        // kwok: its "fast" node and pod stages, and one of ours standing in for MetalLB's controller.
+        // kwok: its "fast" node and pod stages, and ours (e2e/kwok/) standing in for the controllers
+        // that cannot run here: MetalLB's, Traefik's Ingress status, the local-path provisioner.
         const stages = fs
             .readdirSync(this.opts.kwokStages)
             .filter((f) => f.endsWith(".yaml"))
             .sort()
             .map((f) => fs.readFileSync(path.join(this.opts.kwokStages, f), "utf8"));
-        stages.push(fs.readFileSync(path.join(__dirname, "kwok", "service-load-balancer.yaml"), "utf8"));
+        for (const f of fs.readdirSync(path.join(__dirname, "kwok")).filter((x) => x.endsWith(".yaml")).sort()) {
+            stages.push(...fs.readFileSync(path.join(__dirname, "kwok", f), "utf8").split(/^---$/m).filter((d) => /\bkind: Stage\b/.test(d)));
+        }
         const kwokConfig = path.join(dir, "kwok.yaml");
         fs.writeFileSync(kwokConfig, stages.map((s) => s.trim()).join("\n---\n") + "\n");
         this.start("kwok", "kwok", [

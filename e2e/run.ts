@@ -184,8 +184,14 @@ async function main(): Promise<number> {
             PULUMI_SKIP_CONFIRMATIONS: "true",
             KUBECONFIG: cluster.kubeconfig,
         };
-        const pulumi = (args: string[], allowFail = false) => run(path.join(bin, "pulumi"), [...args, "--non-interactive"], { env, logFile, allowFail });
-        const configFile = path.join(work, `Pulumi.${STACK}.yaml`);
+        // The project as Pulumi sees it: a folder of our own, so that `stack init` and `config set`
+        // write its stack file and never the checkout's. Everything else links to the checkout.
+        const project = path.join(work, "project");
+        fs.mkdirSync(project, { recursive: true });
+        fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(project, "Pulumi.yaml"));
+        for (const f of ["bin", "node_modules", "package.json"]) fs.symlinkSync(path.join(ROOT, f), path.join(project, f));
+        const pulumi = (args: string[], allowFail = false) => run(path.join(bin, "pulumi"), [...args, "--non-interactive"], { env, logFile, allowFail, cwd: project });
+        const configFile = path.join(project, `Pulumi.${STACK}.yaml`);
 
         await step("pulumi login, plugins, stack and its config", async (s) => {
             await pulumi(["login", `file://${backend}`]);
@@ -197,7 +203,7 @@ async function main(): Promise<number> {
             for (const [name, version, file] of plugins) await pulumi(["plugin", "install", "resource", name, version, "--file", path.join(bin, file)]);
             fs.copyFileSync(path.join(ROOT, `Pulumi.${STACK}.yaml`), configFile);
             await pulumi(["stack", "init", STACK, "--secrets-provider", "passphrase"]);
-            const set = (key: string, value: string) => pulumi(["config", "set", "--config-file", configFile, "--path", `research-platform:${key}`, value]);
+            const set = (key: string, value: string) => pulumi(["config", "set", "--path", `research-platform:${key}`, value]);
             await set("kubernetes.context", cluster!.context);
             await set("kubernetes.kubeconfig", cluster!.kubeconfig);
             await set("charts.sourceDir", chartSourceDir());
@@ -210,7 +216,7 @@ async function main(): Promise<number> {
 
         // Step 2: everything created, releases installed, CRDs established, Pod Security enforced.
         await step("pulumi up (whole dev stack, policy pack)", async (s) => {
-            await pulumi(["up", "--yes", "--skip-preview", "--config-file", configFile, "--policy-pack", path.join(ROOT, "policy"), "--event-log", eventsFile("up"), "--suppress-progress"]);
+            await pulumi(["up", "--yes", "--skip-preview", "--policy-pack", path.join(ROOT, "policy"), "--event-log", eventsFile("up"), "--suppress-progress"]);
             const events = readEvents(eventsFile("up"));
             s.warnings.push(...warningsOf(events));
             const failed = events.filter((e) => e.resOpFailedEvent);
@@ -280,7 +286,7 @@ async function main(): Promise<number> {
 
         // Step 3: idempotent; then a config change previews the changes plan:diff lists.
         await step("pulumi up again: no changes", async (s) => {
-            await pulumi(["up", "--yes", "--expect-no-changes", "--config-file", configFile, "--policy-pack", path.join(ROOT, "policy"), "--event-log", eventsFile("up2"), "--suppress-progress"]);
+            await pulumi(["up", "--yes", "--expect-no-changes", "--policy-pack", path.join(ROOT, "policy"), "--event-log", eventsFile("up2"), "--suppress-progress"]);
             const summary = readEvents(eventsFile("up2")).find((e) => e.summaryEvent)?.summaryEvent;
             s.warnings.push(...warningsOf(readEvents(eventsFile("up2"))));
             const changes = Object.entries(summary?.resourceChanges ?? {}).filter(([op]) => op !== "same");
@@ -323,7 +329,7 @@ async function main(): Promise<number> {
 
         await step("pulumi destroy: nothing the stack created is left", async (s) => {
             const before = await exportState(pulumi);
-            await pulumi(["destroy", "--yes", "--skip-preview", "--config-file", configFile, "--event-log", eventsFile("destroy"), "--suppress-progress"]);
+            await pulumi(["destroy", "--yes", "--skip-preview", "--event-log", eventsFile("destroy"), "--suppress-progress"]);
             s.warnings.push(...warningsOf(readEvents(eventsFile("destroy"))));
             const after = await exportState(pulumi);
             assert.equal(after.length, 0, `the stack holds nothing after destroy (${after.map((r) => r.urn).join(", ")})`);

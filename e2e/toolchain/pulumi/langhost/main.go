@@ -133,6 +133,10 @@ func resourcePackages(programDir string) ([]*pulumirpc.PackageDependency, error)
 	if modules == "" {
 		return nil, fmt.Errorf("no node_modules above %s: run npm ci first", programDir)
 	}
+	// The e2e's project folder links node_modules to the checkout's: walk the real folder.
+	if real, err := filepath.EvalSymlinks(modules); err == nil {
+		modules = real
+	}
 	seen := map[string]*pulumirpc.PackageDependency{}
 	err := filepath.WalkDir(modules, func(path string, d os.DirEntry, err error) error {
 		if err != nil {
