@@ -31,7 +31,6 @@ hash=$( { cd "$tc" && find . -type f ! -name '*.json' | LC_ALL=C sort | xargs sh
           echo "$PULUMI_VERSION $K8S_PROVIDER_VERSION $RANDOM_VERSION $CERT_MANAGER_VERSION $KWOK_VERSION"; go version; } | sha256sum | cut -c1-16)
 cache="${RP_E2E_CACHE:-$HOME/.cache/research-platform/e2e}/$hash"
 bin="$cache/bin"
-mkdir -p "$bin" "$cache/logs"
 
 parts=(pulumi langhost kubernetes-provider random cert-manager etcd kwok kube-apiserver)
 artifact() {
@@ -54,6 +53,7 @@ if [ "${1:-}" = "--check" ]; then
     echo "$cache"; exit 0
 fi
 
+mkdir -p "$bin" "$cache/logs"
 build() {
     local part=$1
     local t0=$SECONDS
@@ -88,10 +88,11 @@ build() {
             done
             (cd "$tc/kubernetes" && go build -trimpath -ldflags "-w -s${kv}" -o "$bin/" k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler) ;;
         kwok-stages)
-            # kwok's own "fast" node and pod stages, from its module (kwokctl embeds the same ones).
+            # kwok's own "fast" node and pod stages and its node heartbeat (with leases), from its
+            # module: what kwokctl embeds by default.
             (cd "$cache" && go mod download "sigs.k8s.io/kwok@${KWOK_VERSION}" >/dev/null &&
                 dir=$(go mod download -json "sigs.k8s.io/kwok@${KWOK_VERSION}" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p') &&
-                mkdir -p kwok-stages.tmp && cp "$dir"/kustomize/stage/node/fast/node-*.yaml "$dir"/kustomize/stage/pod/fast/pod-*.yaml kwok-stages.tmp/ &&
+                mkdir -p kwok-stages.tmp && cp "$dir"/kustomize/stage/node/fast/node-*.yaml "$dir"/kustomize/stage/node/heartbeat-with-lease/node-*.yaml "$dir"/kustomize/stage/pod/fast/pod-*.yaml kwok-stages.tmp/ &&
                 chmod u+w kwok-stages.tmp/* && mv kwok-stages.tmp kwok-stages) ;;
     esac > "$cache/logs/$part.log" 2>&1 || { echo "build-toolchain: $part FAILED after $((SECONDS - t0))s; log: $cache/logs/$part.log" >&2; tail -n 20 "$cache/logs/$part.log" >&2; exit 1; }
     printf '%s\t%s\n' "$part" "$((SECONDS - t0))" >> "$cache/build-times.tsv"

@@ -228,6 +228,8 @@ export class Cluster {
             `--kubeconfig=${this.kubeconfig}`,
             `--config=${kwokConfig}`,
             "--manage-all-nodes=true",
+            // kwok renews each fake node's Lease, so the node lifecycle controller keeps them Ready.
+            "--node-lease-duration-seconds=40",
             "--cidr=10.244.0.1/16",
             "--node-ip=127.0.0.1",
             `--server-address=127.0.0.1:${kwokPort}`,

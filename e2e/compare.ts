@@ -18,13 +18,18 @@ export function urnEntry(urn: string): string {
     return `${kindOf(type)} ${name}`;
 }
 
-/** Resources that `pulumi preview --json` shows with an operation other than same/read. */
+/**
+ * Resources that `pulumi preview --json` shows with an operation other than same/read. An update
+ * of a component (its inputs changed) is left out, as plan:diff leaves it out: a component's
+ * inputs are not deployed, and what changes inside it shows on its children.
+ */
 export function previewChangeList(jsonText: string): string[] {
-    const doc = JSON.parse(jsonText.slice(jsonText.indexOf("{"))) as { steps?: { op: string; urn: string }[] };
+    const doc = JSON.parse(jsonText.slice(jsonText.indexOf("{"))) as { steps?: { op: string; urn: string; newState?: { custom?: boolean }; oldState?: { custom?: boolean } }[] };
     const out = new Set<string>();
     for (const s of doc.steps ?? []) {
         if (["same", "read", "refresh", "discard"].includes(s.op)) continue;
         if (s.urn.includes("::pulumi:pulumi:Stack::")) continue;
+        if (s.op === "update" && !(s.newState?.custom ?? s.oldState?.custom ?? false)) continue;
         out.add(urnEntry(s.urn));
     }
     return [...out].sort();

@@ -14,6 +14,7 @@ import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { rules } from "../policy/rules";
 import { Cluster } from "./cluster";
 import { diffLists, planDiffList, previewChangeList } from "./compare";
 
@@ -139,6 +140,13 @@ async function main(): Promise<number> {
     const logFile = path.join(REPORT_DIR, "commands.log");
     fs.writeFileSync(logFile, "");
     let cluster: Cluster | undefined;
+    // Interrupted (Ctrl-C, CI's limit): stop the control plane before leaving.
+    for (const sig of ["SIGINT", "SIGTERM"] as const) {
+        process.once(sig, () => {
+            log(`${sig}: stopping the control plane`);
+            void (cluster ? cluster.down() : Promise.resolve()).finally(() => process.exit(130));
+        });
+    }
     let ok = false;
     let failure: unknown;
     try {
@@ -182,6 +190,8 @@ async function main(): Promise<number> {
             PULUMI_SKIP_UPDATE_CHECK: "true",
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
             PULUMI_SKIP_CONFIRMATIONS: "true",
+            // Enables --event-log (the engine's events as JSON lines), which the assertions read.
+            PULUMI_DEBUG_COMMANDS: "true",
             KUBECONFIG: cluster.kubeconfig,
         };
         // The project as Pulumi sees it: a folder of our own, so that `stack init` and `config set`
@@ -214,9 +224,17 @@ async function main(): Promise<number> {
 
         const eventsFile = (name: string) => path.join(work, `${name}.events.jsonl`);
 
+        // The policy pack's env-dependent rules take the environment from the policy config (README,
+        // "Running the policy pack"): under the real engine a resource policy never sees the Platform
+        // component, and a stack policy sees its outputs, not its inputs, so without this config they
+        // judge the dev stack as prod (found by this run; see e2e/README.md).
+        const policyConfig = path.join(work, "policy-config.json");
+        fs.writeFileSync(policyConfig, JSON.stringify(Object.fromEntries(rules.map((r) => [r.name, { environment: STACK }])), null, 2));
+        const policy = ["--policy-pack", path.join(ROOT, "policy"), "--policy-pack-config", policyConfig];
+
         // Step 2: everything created, releases installed, CRDs established, Pod Security enforced.
         await step("pulumi up (whole dev stack, policy pack)", async (s) => {
-            await pulumi(["up", "--yes", "--skip-preview", "--policy-pack", path.join(ROOT, "policy"), "--event-log", eventsFile("up"), "--suppress-progress"]);
+            await pulumi(["up", "--yes", "--skip-preview", ...policy, "--event-log", eventsFile("up"), "--suppress-progress"]);
             const events = readEvents(eventsFile("up"));
             s.warnings.push(...warningsOf(events));
             const failed = events.filter((e) => e.resOpFailedEvent);
@@ -286,7 +304,7 @@ async function main(): Promise<number> {
 
         // Step 3: idempotent; then a config change previews the changes plan:diff lists.
         await step("pulumi up again: no changes", async (s) => {
-            await pulumi(["up", "--yes", "--expect-no-changes", "--policy-pack", path.join(ROOT, "policy"), "--event-log", eventsFile("up2"), "--suppress-progress"]);
+            await pulumi(["up", "--yes", "--expect-no-changes", ...policy, "--event-log", eventsFile("up2"), "--suppress-progress"]);
             const summary = readEvents(eventsFile("up2")).find((e) => e.summaryEvent)?.summaryEvent;
             s.warnings.push(...warningsOf(readEvents(eventsFile("up2"))));
             const changes = Object.entries(summary?.resourceChanges ?? {}).filter(([op]) => op !== "same");
@@ -304,7 +322,7 @@ async function main(): Promise<number> {
             const changed = path.join(work, `Pulumi.${STACK}.changed.yaml`);
             fs.copyFileSync(configFile, changed);
             for (const [k, val] of change) await pulumi(["config", "set", "--config-file", changed, "--path", `research-platform:${k}`, val]);
-            const preview = await pulumi(["preview", "--diff", "--json", "--config-file", changed, "--policy-pack", path.join(ROOT, "policy")]);
+            const preview = await pulumi(["preview", "--diff", "--json", "--config-file", changed, ...policy]);
             const fromPreview = previewChangeList(preview.out);
             const base = [`kubernetes.context=${cluster!.context}`, `kubernetes.kubeconfig=${cluster!.kubeconfig}`, `charts.sourceDir=${chartSourceDir()}`];
             const sets = [...base, 'nvflare.clients=[{"name":"site-1","org":"nvidia"}]', `jupyterhub.singleuser.profiles=${JSON.stringify(devProfilesPlus())}`];
@@ -329,6 +347,13 @@ async function main(): Promise<number> {
 
         await step("pulumi destroy: nothing the stack created is left", async (s) => {
             const before = await exportState(pulumi);
+            // metrics-server's aggregated API (APIService v1beta1.metrics.k8s.io) has no real server
+            // behind it here (its pod is simulated), so API discovery of metrics.k8s.io fails, and the
+            // namespace controller refuses to finish deleting any namespace while discovery fails
+            // (NamespaceDeletionDiscoveryFailure): destroy would wait forever. In a real cluster
+            // metrics-server answers. Stand-in: remove the APIService object before destroy.
+            const apiService = await cluster!.api("DELETE", "/apis/apiregistration.k8s.io/v1/apiservices/v1beta1.metrics.k8s.io");
+            s.detail.push(`APIService v1beta1.metrics.k8s.io removed before destroy (HTTP ${apiService.status}): its server is a simulated pod`);
             await pulumi(["destroy", "--yes", "--skip-preview", "--event-log", eventsFile("destroy"), "--suppress-progress"]);
             s.warnings.push(...warningsOf(readEvents(eventsFile("destroy"))));
             const after = await exportState(pulumi);
@@ -372,8 +397,11 @@ async function main(): Promise<number> {
     return ok ? 0 : 1;
 }
 
+/** The unpacked upstream charts: `$RP_E2E_CHART_SRC`, else `../shared/reference/chart-src` beside the checkout. */
 function chartSourceDir(): string {
-    return process.env.RP_E2E_CHART_SRC ?? path.resolve(ROOT, "..", "shared", "reference", "chart-src");
+    const dir = process.env.RP_E2E_CHART_SRC ? path.resolve(process.env.RP_E2E_CHART_SRC) : path.resolve(ROOT, "..", "shared", "reference", "chart-src");
+    if (!fs.existsSync(dir)) throw new Error(`no chart sources at ${dir}: set RP_E2E_CHART_SRC to the folder of <chart>-<version> folders (shared/reference/chart-src)`);
+    return dir;
 }
 
 /** The dev stack's JupyterHub profiles plus the one the config change adds. */

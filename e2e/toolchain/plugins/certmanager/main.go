@@ -30,6 +30,16 @@ var Version = "0.0.0"
 
 const componentType = "kubernetes-cert-manager:index:CertManager"
 
+// The inputs of kubernetes:helm.sh/v3:Release that helmOptions may set (chart and repositoryOpts
+// are handled apart; values are the component's other inputs).
+var releaseFields = []string{
+	"allowNullValues", "atomic", "cleanupOnFail", "compat", "createNamespace", "dependencyUpdate",
+	"description", "devel", "disableCRDHooks", "disableOpenapiValidation", "disableWebhooks", "forceUpdate",
+	"keyring", "lint", "maxHistory", "name", "namespace", "postrender", "recreatePods",
+	"renderSubchartNotes", "replace", "resetValues", "reuseValues", "skipAwait", "skipCrds", "timeout",
+	"verify", "version", "waitForJobs",
+}
+
 type provider struct {
 	pulumirpc.UnimplementedResourceProviderServer
 	mu     sync.Mutex
@@ -63,7 +73,9 @@ func (p *provider) Configure(context.Context, *pulumirpc.ConfigureRequest) (*pul
 	return &pulumirpc.ConfigureResponse{AcceptSecrets: true, AcceptResources: true, AcceptOutputs: true}, nil
 }
 
-func (p *provider) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error) { return &emptypb.Empty{}, nil }
+func (p *provider) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error) {
+	return &emptypb.Empty{}, nil
+}
 
 type certManager struct {
 	pulumi.ResourceState
@@ -96,22 +108,37 @@ func (p *provider) Construct(ctx context.Context, req *pulumirpc.ConstructReques
 		if err != nil {
 			return nil, err
 		}
-		// The release settings, with the real component's defaults for the chart and repository.
-		rel := pulumi.Map{"chart": pulumi.String("cert-manager")}
-		if h, ok := args["helmOptions"]; ok {
-			opts, ok := h.(pulumi.Map)
-			if !ok {
-				return nil, fmt.Errorf("helmOptions: expected an object, got %T", h)
-			}
-			for k, v := range opts {
-				rel[k] = v
-			}
+		// The release settings are `helmOptions` (an Output: its fields are taken one by one), with
+		// the real component's defaults for the chart and its repository.
+		rel := pulumi.Map{}
+		opts := pulumi.ToOutput(args["helmOptions"])
+		field := func(k string) pulumi.Output {
+			return opts.ApplyT(func(v any) any {
+				if m, ok := v.(map[string]any); ok {
+					return m[k]
+				}
+				return nil
+			})
 		}
-		if _, ok := rel["repositoryOpts"]; !ok {
-			if chart, ok := rel["chart"].(pulumi.String); ok && chart == "cert-manager" {
-				rel["repositoryOpts"] = pulumi.Map{"repo": pulumi.String("https://charts.jetstack.io")}
-			}
+		for _, k := range releaseFields {
+			rel[k] = field(k)
 		}
+		rel["chart"] = opts.ApplyT(func(v any) any {
+			if m, ok := v.(map[string]any); ok && m["chart"] != nil {
+				return m["chart"]
+			}
+			return "cert-manager"
+		})
+		rel["repositoryOpts"] = opts.ApplyT(func(v any) any {
+			m, _ := v.(map[string]any)
+			if m != nil && m["repositoryOpts"] != nil {
+				return m["repositoryOpts"]
+			}
+			if m == nil || m["chart"] == nil || m["chart"] == "cert-manager" {
+				return map[string]any{"repo": "https://charts.jetstack.io"}
+			}
+			return nil
+		})
 		values := pulumi.Map{}
 		for k, v := range args {
 			if k != "helmOptions" {
