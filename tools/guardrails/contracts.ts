@@ -376,8 +376,9 @@ function portNeeds(w: World, pod: PlanPod): PortNeed[] {
             const what = `Service ${s.metadata?.name} port ${sp.port}${sp.name ? ` (${sp.name})` : ""} -> ${raw}`;
             if (!r) needs.push({ container: undefined, port: -1, what: `${what}, which no container port is named` });
             else {
-                // A numeric target port belongs to the container that declares it, if one does.
-                const owner = r.container ?? (pod.spec.containers ?? []).find((c: any) => (c.ports ?? []).some((p: any) => p.containerPort === r.port))?.name;
+                // A numeric target port belongs to the container that declares it, or to the only container.
+                const containers = pod.spec.containers ?? [];
+                const owner = r.container ?? containers.find((c: any) => (c.ports ?? []).some((p: any) => p.containerPort === r.port))?.name ?? (containers.length === 1 ? containers[0].name : undefined);
                 needs.push({ container: owner, port: r.port, what });
             }
         }

@@ -8,6 +8,7 @@
  *   validateHelmValues   each release's values against its chart's schema or values.yaml
  *   policyCheck          the policy pack's rules (policy/rules), as CrossGuard runs them
  *   secretScan           no secret value in any artifact
+ *   contractsDoc         the generated flow tables of docs/contracts.md (npm run contracts:doc)
  *   contracts            every system's runtime contract (contracts/) against the plan: flows allowed, flows
  *                        no system needs denied, listeners, writable paths, accepted values, host facts
  *   networkPolicyEval    who may talk to whom under the plan's NetworkPolicies (contracts, tests)
@@ -23,6 +24,9 @@ import { policyCheck } from "./policyCheck";
 import { secretLeakCheck } from "./secretScan";
 import { helmValuesCheck } from "./validateHelmValues";
 import { manifestSchemaCheck } from "./validateManifests";
+
+export { contractsDocTables, withContractsDocTables } from "./contractsDoc";
+export { planConfig } from "./contracts";
 
 export const planChecks: PlanCheck[] = [manifestSchemaCheck, helmValuesCheck, policyCheck, secretLeakCheck, contractsCheck];
 
