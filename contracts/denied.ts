@@ -110,7 +110,8 @@ export function deniedFlows(cfg: ContractConfig): DeniedFlow[] {
 
     // ---- JupyterHub ----
     if (hub && singleuser && proxy) {
-        for (const o of outsiders(singleuser)) deny({ id: `jupyterhub-${o.namespace}-to-hub`, from: o, to: hub, ports: [8081], why: "only the proxy, the user servers and (InterLink) the ssh-forwarder call the hub's API" });
+        // The ssh-forwarder is the one outsider that calls the hub's API (its login check: contracts/interlink.ts).
+        for (const o of outsiders(singleuser, forwarder)) deny({ id: `jupyterhub-${o.namespace}-to-hub`, from: o, to: hub, ports: [8081], why: "only the proxy, the user servers and (InterLink) the ssh-forwarder call the hub's API" });
         for (const o of outsiders(singleuser)) deny({ id: `jupyterhub-${o.namespace}-to-proxy-api`, from: o, to: proxy, ports: [8001], why: "only the hub manages the proxy's routes" });
         const meta = { kind: "external" as const, name: "cloud metadata", host: "169.254.169.254" };
         deny({ id: "jupyterhub-singleuser-to-proxy-api", from: singleuser, to: proxy, ports: [8001], why: "a user server must not rewrite the proxy's routes", decidedByChart: "jupyterhub" });
