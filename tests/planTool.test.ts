@@ -124,19 +124,18 @@ describe("offline plan: command line", () => {
     });
 
     it("reports a malformed stack file with exit 2: file, line, column and the YAML problem on one line, no stack trace", () => {
-        const stack = `malformed-${process.pid}`;
-        const file = path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`);
-        fs.writeFileSync(file, "config:\n  research-platform:metallb:\n\tenabled: true\n");
-        try {
-            const out = path.join(tmp(), "never");
-            const r = plan(["--stack", stack, "--out", out]);
-            assert.equal(r.status, 2, r.stderr);
-            assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
-            assert.match(r.stderr, new RegExp(`^Pulumi\\.${stack}\\.yaml:3:1: Tabs are not allowed as indentation`));
-            assert.equal(fs.existsSync(out), false, "nothing written");
-        } finally {
-            fs.rmSync(file, { force: true });
-        }
+        // A scratch project (this one's files linked, symlinks kept) with the bad stack file, so no
+        // other test that reads the project's stack files meanwhile sees it.
+        const project = tmp();
+        for (const f of fs.readdirSync(PROJECT_DIR)) if (!/^Pulumi\..+\.yaml$/.test(f)) fs.symlinkSync(path.join(PROJECT_DIR, f), path.join(project, f));
+        const stack = "malformed";
+        fs.writeFileSync(path.join(project, `Pulumi.${stack}.yaml`), "config:\n  research-platform:metallb:\n\tenabled: true\n");
+        const out = path.join(tmp(), "never");
+        const r = spawnSync(process.execPath, ["--preserve-symlinks", "--preserve-symlinks-main", path.join(project, "bin", "tools", "plan.js"), "--stack", stack, "--out", out], { cwd: project, encoding: "utf8" });
+        assert.equal(r.status, 2, r.stderr);
+        assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+        assert.match(r.stderr, new RegExp(`^Pulumi\\.${stack}\\.yaml:3:1: Tabs are not allowed as indentation`));
+        assert.equal(fs.existsSync(out), false, "nothing written");
     });
 
     it("reports a bug in the program with exit 1 and, run again with stack traces, where it happened", () => {

