@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2034  # the variables below are used by the scripts that source this file
-# Shared helpers for kind-up.sh, kind-down.sh and deploy-dev.sh (sourced, not run).
+# Shared helpers for kind-up.sh, kind-down.sh, deploy-dev.sh and dev-outputs.sh (sourced, not run).
 
 # The project root (this file's parent directory).
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -8,9 +8,14 @@ export ROOT
 # The committed kind config and the cluster it names (context kind-<name>).
 KIND_CONFIG="$ROOT/kind/cluster.yaml"
 CLUSTER_NAME="research-platform"
-# The local file backend of the dev stack (git-ignored), and the documented dev passphrase.
+# The local file backend (git-ignored), and the documented dev passphrase.
 STATE_DIR="$ROOT/.pulumi"
 DEV_PASSPHRASE_DEFAULT="research-platform-dev"
+# The stack deploy:dev deploys: the committed Pulumi.dev.yaml plus what kind:up derived from the
+# kind network actually created, written to the git-ignored Pulumi.local.yaml (scripts/local-stack.mjs).
+# The committed files are never written.
+LOCAL_STACK="local"
+LOCAL_STACK_FILE="$ROOT/Pulumi.$LOCAL_STACK.yaml"
 
 die() {
     echo "error: $*" >&2
@@ -65,18 +70,45 @@ metallb_range() {
     echo "${net}.200-${net}.250"
 }
 
-# kind_ipv4_subnet: the IPv4 subnet of Docker's "kind" network.
-kind_ipv4_subnet() {
-    local subnets s
-    subnets=$(docker network inspect kind --format '{{range .IPAM.Config}}{{.Subnet}} {{end}}') ||
-        die "cannot inspect the docker network 'kind' (is the kind cluster up?)"
-    for s in $subnets; do
-        if [[ "$s" == *.*.*.*/* ]]; then
-            echo "$s"
+# first_host SUBNET: the first host address of an IPv4 subnet (172.19.0.0/16 -> 172.19.0.1), Docker's
+# usual gateway when `docker network inspect` shows none.
+first_host() {
+    local a b c d
+    [[ "$1" =~ ^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})/[0-9]{1,2}$ ]] || {
+        echo "error: '$1' is not an IPv4 subnet (a.b.c.d/prefix)" >&2
+        return 1
+    }
+    a=${BASH_REMATCH[1]} b=${BASH_REMATCH[2]} c=${BASH_REMATCH[3]} d=${BASH_REMATCH[4]}
+    echo "$a.$b.$c.$((d + 1))"
+}
+
+# kind_ipv4_network: "SUBNET GATEWAY" of Docker's "kind" network (IPv4). kind lets Docker choose
+# the IPv4 subnet, so it is 172.18.0.0/16 on most hosts but not on all.
+kind_ipv4_network() {
+    local entries e subnet gateway
+    entries=$(docker network inspect kind --format '{{range .IPAM.Config}}{{.Subnet}},{{.Gateway}} {{end}}') ||
+        die "cannot inspect the docker network 'kind' (is the kind cluster up? run npm run kind:up)"
+    for e in $entries; do
+        subnet=${e%%,*}
+        gateway=${e#*,}
+        if [[ "$subnet" == *.*.*.*/* ]]; then
+            [ -n "$gateway" ] || gateway=$(first_host "$subnet") || return 1
+            echo "$subnet $gateway"
             return 0
         fi
     done
-    die "the docker network 'kind' has no IPv4 subnet (found: ${subnets:-none})"
+    die "the docker network 'kind' has no IPv4 subnet (found: ${entries:-none})"
+}
+
+# write_local_stack: (re)write Pulumi.local.yaml from Pulumi.dev.yaml and the kind network.
+write_local_stack() {
+    local net subnet gateway range
+    net=$(kind_ipv4_network)
+    subnet=${net% *}
+    gateway=${net#* }
+    range=$(metallb_range "$subnet")
+    node "$ROOT/scripts/local-stack.mjs" --subnet "$subnet" --gateway "$gateway" --metallb-range "$range" \
+        --dev "$ROOT/Pulumi.dev.yaml" --out "$LOCAL_STACK_FILE"
 }
 
 # use_local_backend: point Pulumi at the project's local file backend for this process only
@@ -90,9 +122,11 @@ use_local_backend() {
     fi
 }
 
-# ensure_dev_stack: select the dev stack in the local backend, creating it (passphrase secrets) if needed.
-ensure_dev_stack() {
-    (cd "$ROOT" && pulumi stack select dev >/dev/null 2>&1) && return 0
-    echo "creating the dev stack in $STATE_DIR (passphrase secrets provider)"
-    (cd "$ROOT" && pulumi stack init dev --secrets-provider passphrase)
+# ensure_local_stack: select the local stack in the local backend, creating it (passphrase
+# secrets) if needed. `pulumi stack init` writes its encryption salt into Pulumi.local.yaml, which
+# local-stack.mjs carries over when it rewrites the file.
+ensure_local_stack() {
+    (cd "$ROOT" && pulumi stack select "$LOCAL_STACK" >/dev/null 2>&1) && return 0
+    echo "creating the stack '$LOCAL_STACK' in $STATE_DIR (passphrase secrets provider)"
+    (cd "$ROOT" && pulumi stack init "$LOCAL_STACK" --secrets-provider passphrase)
 }

@@ -137,7 +137,7 @@ describe("distributedNotebook: config errors", () => {
         assert.match(problems.find((p) => p.startsWith("research-platform:kruise"))!, /CloneSets.*Fix: set kruise\.enabled to true/);
         assert.match(problems.find((p) => p.startsWith("research-platform:distributedNotebook"))!, /MetalLB is off.*Fix: set metallb\.enabled to true, or distributedNotebook\.serviceType to ClusterIP/);
         await runProgram({ empty: true, set: [...on, "distributedNotebook.serviceType=ClusterIP"] });
-        await runProgram({ empty: true, set: [...on, "kubernetes.distribution=generic", "distributedNotebook.serviceType=LoadBalancer"] });
+        await runProgram({ empty: true, set: [...on, "kubernetes.distribution=generic", 'kubernetes.apiServerCidrs=["10.0.0.0/28"]', 'kubernetes.nodeCidrs=["10.0.0.0/16"]', "distributedNotebook.serviceType=LoadBalancer"] });
     });
 
     it("refuses shared or kernel namespaces, unknown policies and latest tags in prod", async () => {

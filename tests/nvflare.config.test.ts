@@ -123,7 +123,7 @@ describe("nvflare: config errors", () => {
     it("needs MetalLB for loadBalancer on kind", async () => {
         const p = (await problems({}, ['metallb={"enabled":false}'])).filter((x) => x.startsWith("research-platform:nvflare"));
         assert.deepEqual(p, ["research-platform:nvflare.exposure: is loadBalancer on a kind cluster, where LoadBalancer Services get no address without MetalLB. Fix: enable MetalLB (metallb.enabled: true), or choose nvflare.exposure ingressTcp, nodePort or none"]);
-        await runProgram({ stack: "dev", set: [nv(), 'metallb={"enabled":false}', 'kubernetes.distribution="generic"'] });
+        await runProgram({ stack: "dev", set: [nv(), 'metallb={"enabled":false}', 'kubernetes.distribution="generic"', 'kubernetes.apiServerCidrs=["10.0.0.0/28"]', 'kubernetes.nodeCidrs=["10.0.0.0/16"]'] });
     });
 
     it("needs the ingress controller and every port as an ingress.tcpPorts entrypoint for ingressTcp, naming the entries to add", async () => {
