@@ -10,12 +10,18 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require_commands docker kind node || exit 1
 docker info >/dev/null 2>&1 || die "docker is installed but the daemon is not reachable (start Docker, or check your permissions on its socket)"
 [ -f "$KIND_CONFIG" ] || die "the kind config $KIND_CONFIG is missing"
-[ -d "$ROOT/node_modules" ] || die "no node_modules in $ROOT: run npm ci first"
 
 if kind get clusters 2>/dev/null | grep -qx "$CLUSTER_NAME"; then
     echo "kind cluster '$CLUSTER_NAME' already exists; leaving it as it is"
 else
-    kind create cluster --name "$CLUSTER_NAME" --config "$KIND_CONFIG" --wait 180s
+    # kind resolves the relative extraMounts host paths of kind/cluster.yaml against its working directory.
+    mkdir -p "$DIRACX_CS_STORE_DIR"
+    (cd "$ROOT" && kind create cluster --name "$CLUSTER_NAME" --config "$KIND_CONFIG" --wait 180s)
+    # A DiracX config store left by an earlier cluster would make the chart's init-cs job refuse to start.
+    if [ -e "$DIRACX_CS_STORE_DIR/initialRepo" ]; then
+        echo "removing the DiracX config store of an earlier cluster ($DIRACX_CS_STORE_DIR/initialRepo)"
+        docker exec "$CLUSTER_NAME-control-plane" rm -rf /local_cs_store/initialRepo
+    fi
 fi
 
 write_local_stack

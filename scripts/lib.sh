@@ -10,6 +10,8 @@ KIND_CONFIG="$ROOT/kind/cluster.yaml"
 CLUSTER_NAME="research-platform"
 # The local file backend (git-ignored), and the documented dev passphrase.
 STATE_DIR="$ROOT/.pulumi"
+# The host folder every kind node mounts at DiracX's config store path (kind/cluster.yaml extraMounts).
+DIRACX_CS_STORE_DIR="$ROOT/.kind/diracx-cs-store"
 DEV_PASSPHRASE_DEFAULT="research-platform-dev"
 # The stack deploy:dev deploys: the committed Pulumi.dev.yaml plus what kind:up derived from the
 # kind network actually created, written to the git-ignored Pulumi.local.yaml (scripts/local-stack.mjs).
@@ -70,45 +72,44 @@ metallb_range() {
     echo "${net}.200-${net}.250"
 }
 
-# first_host SUBNET: the first host address of an IPv4 subnet (172.19.0.0/16 -> 172.19.0.1), Docker's
-# usual gateway when `docker network inspect` shows none.
-first_host() {
-    local a b c d
-    [[ "$1" =~ ^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})/[0-9]{1,2}$ ]] || {
-        echo "error: '$1' is not an IPv4 subnet (a.b.c.d/prefix)" >&2
-        return 1
-    }
-    a=${BASH_REMATCH[1]} b=${BASH_REMATCH[2]} c=${BASH_REMATCH[3]} d=${BASH_REMATCH[4]}
-    echo "$a.$b.$c.$((d + 1))"
-}
-
-# kind_ipv4_network: "SUBNET GATEWAY" of Docker's "kind" network (IPv4). kind lets Docker choose
-# the IPv4 subnet, so it is 172.18.0.0/16 on most hosts but not on all.
-kind_ipv4_network() {
-    local entries e subnet gateway
-    entries=$(docker network inspect kind --format '{{range .IPAM.Config}}{{.Subnet}},{{.Gateway}} {{end}}') ||
+# kind_ipv4_subnet: the IPv4 subnet of Docker's "kind" network. kind lets Docker choose it, so it
+# is 172.18.0.0/16 on most hosts but not on all.
+kind_ipv4_subnet() {
+    local subnets s
+    subnets=$(docker network inspect kind --format '{{range .IPAM.Config}}{{.Subnet}} {{end}}') ||
         die "cannot inspect the docker network 'kind' (is the kind cluster up? run npm run kind:up)"
-    for e in $entries; do
-        subnet=${e%%,*}
-        gateway=${e#*,}
-        if [[ "$subnet" == *.*.*.*/* ]]; then
-            [ -n "$gateway" ] || gateway=$(first_host "$subnet") || return 1
-            echo "$subnet $gateway"
+    for s in $subnets; do
+        if [[ "$s" == *.*.*.*/* ]]; then
+            echo "$s"
             return 0
         fi
     done
-    die "the docker network 'kind' has no IPv4 subnet (found: ${entries:-none})"
+    die "the docker network 'kind' has no IPv4 subnet (found: ${subnets:-none})"
 }
 
 # write_local_stack: (re)write Pulumi.local.yaml from Pulumi.dev.yaml and the kind network.
 write_local_stack() {
-    local net subnet gateway range
-    net=$(kind_ipv4_network)
-    subnet=${net% *}
-    gateway=${net#* }
+    local subnet gateway range
+    subnet=$(kind_ipv4_subnet)
+    gateway=$(kind_ipv4_gateway)
     range=$(metallb_range "$subnet")
+    echo "kind network $subnet, gateway $gateway: MetalLB range $range, diracx.ipAlias to $gateway (written to ${LOCAL_STACK_FILE##*/})"
     node "$ROOT/scripts/local-stack.mjs" --subnet "$subnet" --gateway "$gateway" --metallb-range "$range" \
         --dev "$ROOT/Pulumi.dev.yaml" --out "$LOCAL_STACK_FILE"
+}
+
+# kind_ipv4_gateway: the IPv4 gateway of Docker's "kind" network (the host, as the nodes see it).
+kind_ipv4_gateway() {
+    local gateways g
+    gateways=$(docker network inspect kind --format '{{range .IPAM.Config}}{{.Gateway}} {{end}}') ||
+        die "cannot inspect the docker network 'kind' (is the kind cluster up?)"
+    for g in $gateways; do
+        if [[ "$g" =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
+            echo "$g"
+            return 0
+        fi
+    done
+    die "the docker network 'kind' has no IPv4 gateway (found: ${gateways:-none})"
 }
 
 # use_local_backend: point Pulumi at the project's local file backend for this process only

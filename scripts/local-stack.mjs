@@ -7,8 +7,8 @@
 //   - kubernetes.apiServerCidrs and kubernetes.nodeCidrs: [SUBNET] (the kind nodes and the API
 //     server are containers on that network);
 //   - metallb.addresses[0]: RANGE (when MetalLB has addresses);
-//   - every string value that names the committed network's gateway (172.18.0.1, e.g. in a
-//     nip.io host name) names GATEWAY instead.
+//   - diracx.ipAlias: GATEWAY (when set), and every other string value that names the committed
+//     network's gateway (172.18.0.1, e.g. in a nip.io host name) names GATEWAY instead.
 // The Pulumi CLI reads only Pulumi.<stack>.yaml of the selected stack, so the local settings live
 // in a stack of their own (`local`) rather than in the committed file. What the CLI itself keeps in
 // the local file is carried over: its top-level keys other than `config` (encryptionsalt,
@@ -16,7 +16,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import YAML from "yaml";
 
 const PROJECT = "research-platform";
 /** The kind network the committed dev stack is written for (config/kubernetes.ts, KIND_DEFAULT_NETWORK). */
@@ -37,6 +36,14 @@ function parseArgs(argv) {
     }
     return out;
 }
+
+// The project's own dependency: a clear message when `npm ci` has not run yet.
+const YAML = (
+    await import("yaml").catch(() => {
+        console.error("error: the yaml package is missing: run npm ci in the project first");
+        process.exit(1);
+    })
+).default;
 
 const IPV4 = String.raw`(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}`;
 const args = parseArgs(process.argv.slice(2));
@@ -60,6 +67,10 @@ for (const k of ["apiServerCidrs", "nodeCidrs"]) doc.setIn([...key("kubernetes")
 // MetalLB's pool: its first entry, when the dev stack gives MetalLB addresses at all.
 const addresses = doc.getIn([...key("metallb"), "addresses"]);
 if (YAML.isSeq(addresses) && addresses.items.length > 0) doc.setIn([...key("metallb"), "addresses", 0], args["metallb-range"]);
+
+// DiracX's API pod resolves its loopback host name to this address (the gateway, where the host's
+// port mappings answer): set whenever the dev stack sets it.
+if (doc.hasIn([...key("diracx"), "ipAlias"])) doc.setIn([...key("diracx"), "ipAlias"], args.gateway);
 
 // Host names and URLs written for the committed gateway.
 const gatewayPattern = new RegExp(`(?<![\\d.])${COMMITTED_GATEWAY.replace(/\./g, "\\.")}(?![\\d])`, "g");

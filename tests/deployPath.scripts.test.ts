@@ -21,7 +21,7 @@ const STUBS: Record<string, string> = {
 echo "docker $*" >> "$STUB_LOG"
 case "$1" in
   info) exit 0 ;;
-  network) echo "$STUB_KIND_NETWORK" ;;
+  network) case "$*" in *Gateway*) echo "$STUB_GATEWAYS" ;; *) echo "$STUB_SUBNETS" ;; esac ;;
   *) exit 1 ;;
 esac`,
     kind: `#!/usr/bin/env bash
@@ -50,7 +50,7 @@ interface Sandbox {
 }
 
 /** A copy of what the scripts read (scripts/, kind/, the stack files), with the stand-ins first on PATH. */
-function sandbox(network: string): Sandbox {
+function sandbox(network: { subnets: string; gateways: string }): Sandbox {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "deploy-path-"));
     const stubDir = path.join(dir, ".stubs");
     fs.mkdirSync(stubDir);
@@ -60,7 +60,7 @@ function sandbox(network: string): Sandbox {
     for (const f of ["Pulumi.yaml", "Pulumi.dev.yaml", "package.json"]) fs.copyFileSync(path.join(PROJECT_DIR, f), path.join(dir, f));
     fs.symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(dir, "node_modules"));
     const logFile = path.join(dir, ".stub.log");
-    const env = { ...process.env, PATH: `${stubDir}:${process.env.PATH}`, STUB_LOG: logFile, STUB_DIR: stubDir, STUB_KIND_NETWORK: network, PULUMI_BACKEND_URL: "", PULUMI_CONFIG_PASSPHRASE: "" };
+    const env = { ...process.env, PATH: `${stubDir}:${process.env.PATH}`, STUB_LOG: logFile, STUB_DIR: stubDir, STUB_SUBNETS: network.subnets, STUB_GATEWAYS: network.gateways, PULUMI_BACKEND_URL: "", PULUMI_CONFIG_PASSPHRASE: "" };
     return {
         dir,
         log: () => (fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8").trim().split("\n") : []),
@@ -76,7 +76,7 @@ function asSets(file: string): string[] {
 
 describe("deploy path: kind:up and deploy:dev derive the local stack from the kind network", () => {
     // Docker gave the kind network 172.19.0.0/16 (172.18.0.0/16 was taken).
-    const NETWORK = "172.19.0.0/16,172.19.0.1 fc00:f853:ccd:e793::/64,fc00:f853:ccd:e793::1 ";
+    const NETWORK = { subnets: "172.19.0.0/16 fc00:f853:ccd:e793::/64 ", gateways: "172.19.0.1 fc00:f853:ccd:e793::1 " };
     let box: Sandbox;
     const committed = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8");
     before(() => {
@@ -95,6 +95,7 @@ describe("deploy path: kind:up and deploy:dev derive the local stack from the ki
         const k8s = local.config["research-platform:kubernetes"];
         assert.deepEqual([k8s.apiServerCidrs, k8s.nodeCidrs], [["172.19.0.0/16"], ["172.19.0.0/16"]]);
         assert.deepEqual(local.config["research-platform:metallb"].addresses, ["172.19.255.200-172.19.255.250"]);
+        assert.equal(local.config["research-platform:diracx"].ipAlias, "172.19.0.1", "DiracX's API pod reaches the host's port mappings on the gateway");
         assert.ok(!JSON.stringify(local.config).includes("172.18."), `a value still names the 172.18 network: ${JSON.stringify(local.config).match(/[^"]*172\.18\.[^"]*/g)}`);
         // Everything else is the committed dev stack.
         const dev = (YAML.parse(committed) as { config: Record<string, unknown> }).config;
@@ -149,14 +150,15 @@ describe("deploy path: kind:up and deploy:dev derive the local stack from the ki
         assert.equal(r.status, 0, "Pulumi.local.yaml is not git-ignored");
     });
 
-    it("takes the first host as the gateway when Docker shows none", () => {
-        const other = sandbox("10.89.0.0/24, ");
+    it("follows any network Docker picks (here a /24 listed after the IPv6 one)", () => {
+        const other = sandbox({ subnets: "fc00:f853:ccd:e793::/64 10.89.0.0/24 ", gateways: "fc00:f853:ccd:e793::1 10.89.0.1 " });
         try {
             const r = other.run("kind-up.sh");
             assert.equal(r.status, 0, r.stdout + r.stderr);
             const local = YAML.parse(fs.readFileSync(path.join(other.dir, "Pulumi.local.yaml"), "utf8")) as { config: Record<string, Record<string, unknown>> };
             assert.deepEqual(local.config["research-platform:metallb"].addresses, ["10.89.0.200-10.89.0.250"]);
             assert.deepEqual(local.config["research-platform:kubernetes"].nodeCidrs, ["10.89.0.0/24"]);
+            if (local.config["research-platform:diracx"].ipAlias !== undefined) assert.equal(local.config["research-platform:diracx"].ipAlias, "10.89.0.1");
             assert.ok(!JSON.stringify(local.config).includes("172.18."), "a value still names the 172.18 network");
         } finally {
             fs.rmSync(other.dir, { recursive: true, force: true });

@@ -40,6 +40,8 @@ export class Traefik extends pulumi.ComponentResource {
             ports[p.name] = { port: traefikContainerPort(p.port), exposedPort: p.port, expose: { default: true }, protocol: "TCP" };
             this.tcpEntryPoints[p.port] = p.name;
         }
+        // The chart's `ports.websecure.nodePort` (traefik 41.3.0 values.yaml 1025, templates/_service.tpl 42-44); the rest of the entrypoint stays the chart's.
+        if (cfg.websecureNodePort !== undefined) ports.websecure = { nodePort: cfg.websecureNodePort };
 
         this.release = helmRelease(
             "traefik",
@@ -71,7 +73,7 @@ export class Traefik extends pulumi.ComponentResource {
                         kubernetesCRD: { enabled: true },
                     },
                     service: { spec: { type: cfg.serviceType } },
-                    ...(cfg.tcpPorts.length > 0 ? { ports } : {}),
+                    ...(Object.keys(ports).length > 0 ? { ports } : {}),
                     resources: cfg.resources,
                 },
             },

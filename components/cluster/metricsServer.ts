@@ -11,7 +11,7 @@ export interface MetricsServerArgs {
     provider: k8s.Provider;
     /** The cluster's addresses, for the namespace's NetworkPolicies. */
     network: ClusterNetwork;
-    /** What metrics-server waits on: the OpenKruise release (the mission's order), if any. */
+    /** What metrics-server waits on besides its namespace (nothing today: it deploys beside the other add-ons). */
     dependsOn: pulumi.Resource[];
 }
 
