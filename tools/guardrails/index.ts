@@ -8,6 +8,7 @@
  *   validateHelmValues   each release's values against its chart's schema or values.yaml
  *   policyCheck          the policy pack's rules (policy/rules), as CrossGuard runs them
  *   secretScan           no secret value in any artifact
+ *   scheduling           the pods fit the kind cluster's nodes (kind/cluster.yaml); other clusters: not known
  *   networkPolicyEval    who may talk to whom under the plan's NetworkPolicies (tests)
  *   pulumiStackRule      secretlint rule (npm run lint:secrets): secret-looking stack config must be `secure:`
  *   reference, referenceCache   the upstream reference data and its on-disk cache
@@ -17,11 +18,12 @@
 import { provideManifestYaml } from "../plan-engine/render";
 import type { Finding, Plan, PlanCheck } from "../plan-engine/types";
 import { policyCheck } from "./policyCheck";
+import { schedulingCheck } from "./scheduling";
 import { secretLeakCheck } from "./secretScan";
 import { helmValuesCheck } from "./validateHelmValues";
 import { manifestSchemaCheck } from "./validateManifests";
 
-export const planChecks: PlanCheck[] = [manifestSchemaCheck, helmValuesCheck, policyCheck, secretLeakCheck];
+export const planChecks: PlanCheck[] = [manifestSchemaCheck, helmValuesCheck, policyCheck, secretLeakCheck, schedulingCheck];
 
 function result(checks: readonly PlanCheck[], findings: Finding[]): { findings: Finding[]; checksRun: string[] } {
     findings.sort((a, b) => (a.rule + a.subject + a.message < b.rule + b.subject + b.message ? -1 : 1));
