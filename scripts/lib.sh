@@ -119,7 +119,7 @@ use_local_backend() {
     export PULUMI_BACKEND_URL="file://$STATE_DIR"
     if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
         export PULUMI_CONFIG_PASSPHRASE="$DEV_PASSPHRASE_DEFAULT"
-        echo "note: PULUMI_CONFIG_PASSPHRASE is not set; using the documented dev default (see docs/delivery.md)" >&2
+        echo "note: PULUMI_CONFIG_PASSPHRASE is not set; using the documented dev default research-platform-dev (README.md, section Deploy)" >&2
     fi
 }
 
