@@ -3,6 +3,7 @@ import { loadBalancerAvailable } from "./facts";
 import { msg } from "./problems";
 import type { ClusterFacts, CrossCheck, Enabled, SecretSpec } from "./spec";
 import { dnsLabel, image, port, quantity, resources } from "./types";
+import { KUBERNETES_VERSION } from "./kubernetes";
 
 /** Workers in `kind/cluster.yaml`: the default number of local daemons (one per worker). A test keeps them equal. */
 export const KIND_WORKER_COUNT = 4;
@@ -101,8 +102,8 @@ const imagesSchema = z.strictObject({
     }),
     schedulerExtender: image.default("docker.io/scusemua/scheduler_extender:latest"),
     workloadDriver: image.default("docker.io/scusemua/workload-driver:latest"),
-    /** The gateway's second kube-scheduler: keep its minor version equal to the cluster's (kind/cluster.yaml). */
-    kubeScheduler: image.default("registry.k8s.io/kube-scheduler:v1.29.2"),
+    /** The gateway's second kube-scheduler: keep its minor version equal to the cluster's (default: KUBERNETES_VERSION, the kind node's). */
+    kubeScheduler: image.default(`registry.k8s.io/kube-scheduler:v${KUBERNETES_VERSION}`),
 });
 
 const small = { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } };

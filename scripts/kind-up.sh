@@ -8,6 +8,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 require_commands docker kind node || exit 1
+require_kind_version || exit 1
 docker info >/dev/null 2>&1 || die "docker is installed but the daemon is not reachable (start Docker, or check your permissions on its socket)"
 [ -f "$KIND_CONFIG" ] || die "the kind config $KIND_CONFIG is missing"
 

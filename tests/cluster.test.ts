@@ -100,6 +100,11 @@ describe("cluster add-ons: dev (kind)", () => {
         assert.equal(cm.inputs.helmOptions.atomic, true);
         assert.equal(typeof cm.inputs.helmOptions.timeout, "number");
         assert.equal(cm.inputs.installCRDs, true);
+        // Requests and limits for each of the chart's pods, not the controller alone (the chart sets none).
+        assert.deepEqual(cm.inputs.resources, { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } });
+        assert.deepEqual(cm.inputs.webhook, { resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "128Mi" } } });
+        assert.deepEqual(cm.inputs.cainjector, { resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } } });
+        assert.deepEqual(cm.inputs.startupapicheck, { resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "128Mi" } } });
         const issuers = run.all(CLUSTER_ISSUER);
         assert.deepEqual(issuers.map((i) => i.inputs.metadata.name).sort(), ["research-platform-ca", "selfsigned"]);
         const ca = run.one(CLUSTER_ISSUER, "platform-ca-issuer");
@@ -225,6 +230,11 @@ describe("cluster add-ons: switches", () => {
         assert.equal(run.all(STORAGE_CLASS).length, 0);
         assert.equal(run.all(NAMESPACE).filter(addOn).length, 0);
         assert.deepEqual(run.resources.filter((r) => r.type.startsWith("research-platform:cluster:")).map((r) => r.type), []);
+    });
+
+    it("takes each cert-manager pod's requests and limits from config", async () => {
+        const run = await runDev(['certManager.webhookResources={"requests":{"cpu":"20m","memory":"48Mi"},"limits":{"cpu":"300m","memory":"96Mi"}}']);
+        assert.deepEqual(run.one(CERT_MANAGER, "cert-manager").inputs.webhook.resources, { requests: { cpu: "20m", memory: "48Mi" }, limits: { cpu: "300m", memory: "96Mi" } });
     });
 
     it("uses an existing ingress controller's class without installing Traefik", async () => {

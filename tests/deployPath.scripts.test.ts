@@ -26,6 +26,7 @@ case "$1" in
 esac`,
     kind: `#!/usr/bin/env bash
 echo "kind $*" >> "$STUB_LOG"
+[ "$1" = version ] && echo "kind v0.29.0 go1.24.2 linux/amd64"
 case "$1 $2" in
   "get clusters") [ -f "$STUB_DIR/cluster" ] && echo research-platform; exit 0 ;;
   "create cluster") touch "$STUB_DIR/cluster" ;;

@@ -67,7 +67,7 @@ describe("diracx on kind: the developer-mode config store (issue 16 defect 9)", 
         fs.mkdirSync(bin);
         const stub = (name: string, body: string) => fs.writeFileSync(path.join(bin, name), `#!/usr/bin/env bash\necho "${name} $*" >> "${log}"\n${body}\n`, { mode: 0o755 });
         stub("docker", 'case "$*" in *Gateway*) echo "172.19.0.1 ";; *Subnet*) echo "172.19.0.0/16 ";; esac');
-        stub("kind", `if [ "$1" = create ]; then echo "kind-cwd $PWD" >> "${log}"; [ -d "$PWD/${mount.hostPath}" ] && echo "mount-folder-exists" >> "${log}"; fi; true`);
+        stub("kind", `if [ "$1" = version ]; then echo "kind v0.29.0 go1.24.2 linux/amd64"; fi; if [ "$1" = create ]; then echo "kind-cwd $PWD" >> "${log}"; [ -d "$PWD/${mount.hostPath}" ] && echo "mount-folder-exists" >> "${log}"; fi; true`);
         stub("node", "");
         const r = spawnSync("bash", [path.join(root, "scripts", "kind-up.sh")], { cwd: os.tmpdir(), encoding: "utf8", env: { ...process.env, PATH: `${bin}:/usr/bin:/bin` } });
         assert.equal(r.status, 0, r.stdout + r.stderr);

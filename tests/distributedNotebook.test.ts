@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { parse } from "yaml";
 import { POD_SECURITY_REASON_ANNOTATION } from "../components/k8s/namespace";
 import { KIND_WORKER_COUNT } from "../config/distributedNotebook";
+import { KUBERNETES_VERSION } from "../config/kubernetes";
 import { Run, TestResource, runProgram } from "./harness";
 import { T, COMPONENT, APP_NS, DAEMON_NS, obj, container, env, portMap, mine, prodSecrets, daemonYml } from "./distributedNotebookUtil";
 
@@ -141,9 +142,9 @@ describe("distributedNotebook: objects", () => {
         assert.ok(gw.livenessProbe && gw.resources.requests && gw.resources.limits, "gateway has a liveness probe, requests and limits");
 
         const sched = container(d, "scheduler-ctr");
-        assert.equal(sched.image, "registry.k8s.io/kube-scheduler:v1.29.2");
+        assert.equal(sched.image, `registry.k8s.io/kube-scheduler:v${KUBERNETES_VERSION}`, "the cluster's version (kind/cluster.yaml)");
         assert.ok(sched.args.includes("--config=/scheduler-extender/config.yaml"));
-        assert.ok(sched.args.includes("--feature-gates=StatefulSetStartOrdinal=true"), "v1.29 accepts the gate upstream passes");
+        assert.ok(!sched.args.some((a: string) => a.startsWith("--feature-gates")), "StatefulSetStartOrdinal is GA and locked from 1.31");
         assert.deepEqual(sched.readinessProbe.httpGet, { path: "/healthz", port: 10259, scheme: "HTTPS" });
         const ext = container(d, "scheduler-extender-ctr");
         assert.equal(ext.image, "docker.io/scusemua/scheduler_extender:latest");
@@ -160,9 +161,11 @@ describe("distributedNotebook: objects", () => {
         assert.deepEqual(pod.securityContext.sysctls, [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }], "port 80 as non-root");
     });
 
-    it("drops the feature gate for a kube-scheduler that no longer accepts it", async () => {
+    it("drops the feature gate for a kube-scheduler that no longer accepts it, and passes it to one that needs it", async () => {
         const run = await runProgram({ set: ["distributedNotebook.images.kubeScheduler=registry.k8s.io/kube-scheduler:v1.33.1"] });
         assert.ok(!container(obj(run, T.deploy, "gateway"), "scheduler-ctr").args.some((a: string) => a.startsWith("--feature-gates")));
+        const old = await runProgram({ set: ["distributedNotebook.images.kubeScheduler=registry.k8s.io/kube-scheduler:v1.29.2"] });
+        assert.ok(container(obj(old, T.deploy, "gateway"), "scheduler-ctr").args.includes("--feature-gates=StatefulSetStartOrdinal=true"), "v1.29 accepts the gate upstream passes");
     });
 
     it("runs one local daemon per node with its local-path claim, the device-plugin host path and the env it reads", () => {

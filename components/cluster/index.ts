@@ -36,7 +36,17 @@ export function clusterAddons(parent: pulumi.ComponentResource, provider: k8s.Pr
 
     const installTraefik = cfg.ingress.enabled && cfg.ingress.install;
     const traefik = installTraefik
-        ? new Traefik("traefik", { config: cfg.ingress, provider, network, dependsOn: cfg.ingress.serviceType === "LoadBalancer" && metallb ? metallb.ready : [] }, opts)
+        ? new Traefik(
+              "traefik",
+              {
+                  config: cfg.ingress,
+                  provider,
+                  network,
+                  dependsOn: cfg.ingress.serviceType === "LoadBalancer" && metallb ? metallb.ready : [],
+                  acmeSelfCheckFrom: cfg.certManager.enabled && effectiveIssuer(cfg, cfg.stack) === "acme" ? cfg.certManager.namespace : undefined,
+              },
+              opts,
+          )
         : undefined;
     const ingressClassName = cfg.ingress.enabled ? cfg.ingress.className : undefined;
 

@@ -12,10 +12,10 @@
  *     `node-role.kubernetes.io/control-plane` on the control plane) plus the node's `labels:`.
  *     The control plane keeps kubeadm's `node-role.kubernetes.io/control-plane:NoSchedule` taint
  *     when the cluster has workers (kind removes it only on a one-node cluster:
- *     kubernetes-sigs/kind v0.22.0, 2b248e7, `pkg/cluster/internal/create/actions/kubeadminit/init.go` 110-136).
+ *     kubernetes-sigs/kind v0.29.0, 200b3aa, `pkg/cluster/internal/create/actions/kubeadminit/init.go` 124-150).
  *   - what a node offers: kind nodes are containers on one Docker host, and every node reports the
  *     host's (the Docker VM's) CPUs and memory as its capacity, minus nothing (kind sets no
- *     reservations; `pkg/cluster/internal/kubeadm/config.go` 270-284 only turns off disk eviction).
+ *     reservations; `pkg/cluster/internal/kubeadm/config.go` 288-291 only turns off disk eviction).
  *     The assumption is `KIND_NODE_ASSUMPTION` (what the README asks Docker to have), or
  *     `KIND_NODE_CPU` / `KIND_NODE_MEMORY` (e.g. `6`, `12Gi`) for your Docker's.
  *   - what is already there: kind's and kubeadm's own pods (`KIND_SYSTEM_PODS`).
@@ -178,7 +178,7 @@ export const KIND_NODE_ASSUMPTION = { cpu: "8", memory: "16Gi" } as const;
 /**
  * kind's and kubeadm's own pods with requests, on the nodes they run on:
  *   - kindnet (DaemonSet, every node, tolerates every taint): 100m / 50Mi
- *     (kubernetes-sigs/kind v0.22.0, 2b248e7, `pkg/build/nodeimage/const_cni.go` 120-128);
+ *     (kubernetes-sigs/kind v0.29.0, 200b3aa, `pkg/build/nodeimage/const_cni.go` 134-136);
  *   - the control plane's static pods: kube-apiserver 250m, kube-controller-manager 200m,
  *     kube-scheduler 100m, etcd 100m / 100Mi (kubernetes/kubernetes `cmd/kubeadm/app/phases/controlplane/manifests.go`,
  *     `staticpodutil.ComponentResources`; `cmd/kubeadm/app/phases/etcd/local.go`);
