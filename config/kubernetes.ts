@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { msg } from "./problems";
-import type { CrossCheck, Enabled } from "./spec";
 
 /**
  * The Kubernetes version the platform is built for and checked against: the one place that names
@@ -78,10 +77,11 @@ const HOW_TO_FIND: Record<"apiServerCidrs" | "nodeCidrs", string> = {
  * default (172.18.0.0/16) would let the wrong peers in and keep the right ones out. Required as
  * soon as any component is on (an empty configuration deploys nothing).
  */
-export const kubernetesCrossChecks: readonly CrossCheck<{ kubernetes: KubernetesConfig } & Record<string, unknown>>[] = [
+// Typed by hand rather than with spec.ts's CrossCheck: spec.ts imports this module's types.
+export const kubernetesCrossChecks: readonly ((cfg: { kubernetes: KubernetesConfig } & Record<string, unknown>, report: (path: PropertyKey[], problem: string, fix: string) => void) => void)[] = [
     (cfg, report) => {
         if (cfg.kubernetes.distribution !== "generic") return;
-        const on = Object.entries(cfg).filter(([key, value]) => key !== "kubernetes" && (value as Partial<Enabled> | undefined)?.enabled === true);
+        const on = Object.entries(cfg).filter(([key, value]) => key !== "kubernetes" && (value as { enabled?: unknown } | undefined)?.enabled === true);
         if (on.length === 0) return;
         for (const key of ["apiServerCidrs", "nodeCidrs"] as const) {
             if (cfg.kubernetes[key].length > 0) continue;

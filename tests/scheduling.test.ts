@@ -169,6 +169,17 @@ describe("scheduling: the check on the plans", () => {
         assert.ok(small.some((f) => f.level === "advisory" && /more than the one Docker host every node of kind\/cluster\.yaml shares \(2 CPU, 3\.0 GiB: KIND_NODE_CPU=2/.test(f.message)), JSON.stringify(small));
     });
 
+    it("the README's laptop figure is what the check assumes, and covers what the dev plan requests", async () => {
+        const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+        const m = /\*\*(\d+) CPUs and (\d+) GiB for Docker\*\*/.exec(readme);
+        assert.ok(m, "the README recommends Docker resources in the form **N CPUs and M GiB for Docker**");
+        assert.deepEqual([m[1], `${m[2]}Gi`], [KIND_NODE_ASSUMPTION.cpu, KIND_NODE_ASSUMPTION.memory]);
+        const run = await runProgram({ stack: "dev" });
+        const r = schedule(planPods(run.plan), kindNodeModel(undefined, {}));
+        assert.deepEqual(r.unplaced, []);
+        assert.ok(r.total.cpu <= cpuMilli(m[1]) && r.total.memory <= memoryBytes(`${m[2]}Gi`), `the dev plan requests ${r.total.cpu}m CPU and ${r.total.memory} bytes`);
+    });
+
     it("says that prod's nodes are not known, and checks nothing there", async () => {
         const run = await runProgram({ stack: "prod", secrets: prodSecrets });
         const f = schedulingFindings(run.plan);
