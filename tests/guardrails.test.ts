@@ -177,7 +177,7 @@ describe("guardrails: the plan runs the policy rules", () => {
     });
 
     it("registers every guardrail with the offline plan", () => {
-        assert.deepEqual(planChecks.map((c) => c.name), ["manifest-schema", "helm-values", "policy", "secret-leak", "runtime-contracts"]);
+        assert.deepEqual(planChecks.map((c) => c.name), ["manifest-schema", "helm-values", "policy", "secret-leak", "runtime-contracts", "scheduling"]);
     });
 });
 
@@ -194,7 +194,7 @@ describe("guardrails over the full plans", () => {
         it(`finds no problem in ${label}`, async () => {
             const run = await runProgram(opts);
             const { findings, checksRun } = runChecks(run.plan);
-            assert.deepEqual(checksRun, ["manifest-schema", "helm-values", "policy", "secret-leak", "runtime-contracts"]);
+            assert.deepEqual(checksRun, ["manifest-schema", "helm-values", "policy", "secret-leak", "runtime-contracts", "scheduling"]);
             const mandatory = findings.filter((f) => f.level === "mandatory");
             assert.deepEqual(mandatory.map((f) => `${f.rule} ${f.subject}: ${f.message}`), []);
             // Advisory findings only say where reference data is missing (the global setup said so once).

@@ -8,6 +8,7 @@
  *   validateHelmValues   each release's values against its chart's schema or values.yaml
  *   policyCheck          the policy pack's rules (policy/rules), as CrossGuard runs them
  *   secretScan           no secret value in any artifact
+ *   scheduling           the pods fit the kind cluster's nodes (kind/cluster.yaml); other clusters: not known
  *   contractsDoc         the generated flow tables of docs/contracts.md (npm run contracts:doc)
  *   contracts            every system's runtime contract (contracts/) against the plan: flows allowed, flows
  *                        no system needs denied, listeners, writable paths, accepted values, host facts
@@ -21,6 +22,7 @@ import { provideManifestYaml } from "../plan-engine/render";
 import type { Finding, Plan, PlanCheck } from "../plan-engine/types";
 import { contractsCheck } from "./contracts";
 import { policyCheck } from "./policyCheck";
+import { schedulingCheck } from "./scheduling";
 import { secretLeakCheck } from "./secretScan";
 import { helmValuesCheck } from "./validateHelmValues";
 import { manifestSchemaCheck } from "./validateManifests";
@@ -28,7 +30,7 @@ import { manifestSchemaCheck } from "./validateManifests";
 export { contractsDocTables, withContractsDocTables } from "./contractsDoc";
 export { planConfig } from "./contracts";
 
-export const planChecks: PlanCheck[] = [manifestSchemaCheck, helmValuesCheck, policyCheck, secretLeakCheck, contractsCheck];
+export const planChecks: PlanCheck[] = [manifestSchemaCheck, helmValuesCheck, policyCheck, secretLeakCheck, contractsCheck, schedulingCheck];
 
 function result(checks: readonly PlanCheck[], findings: Finding[]): { findings: Finding[]; checksRun: string[] } {
     findings.sort((a, b) => (a.rule + a.subject + a.message < b.rule + b.subject + b.message ? -1 : 1));
