@@ -21,7 +21,7 @@ import type Ajv from "ajv";
 import type { AnySchema, ValidateFunction } from "ajv";
 import standaloneCode from "ajv/dist/standalone";
 import { readTextIfExists } from "../plan-engine/files";
-import { findProjectDir } from "../../program/projectDir";
+import { planCacheDir } from "../plan-engine/cacheDir";
 
 /** Bump when what an entry holds changes shape. */
 const FORMAT = "1";
@@ -32,7 +32,7 @@ const AJV_VERSION: string = require("ajv/package.json").version;
 const YAML_VERSION: string = require("yaml/package.json").version;
 
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
-    return env.PLAN_CACHE_DIR ? path.resolve(env.PLAN_CACHE_DIR) : path.join(findProjectDir(__dirname), "node_modules", ".cache", "research-platform");
+    return planCacheDir(env);
 }
 
 function key(...parts: string[]): string {
