@@ -17,6 +17,7 @@ import type { GuardResource } from "../../policy/rules";
 /** The values a Helm error names: `<.Values.a.b>` in a template error, `- a.b:` in a schema error, `.Values.a.b` in a `fail`/`required` message. */
 export function valuesNamed(message: string): string[] {
     const out = new Set<string>();
+    for (const m of message.matchAll(/at '\/([^']*)'/g)) out.add(m[1].split("/").join("."));
     for (const m of message.matchAll(/<\.Values\.([\w.-]+)>/g)) out.add(m[1]);
     for (const m of message.matchAll(/^- ([\w.[\]-]+): /gm)) if (m[1] !== "(root)") out.add(m[1]);
     for (const m of message.matchAll(/\.Values\.([\w.-]*\w)/g)) out.add(m[1]);
@@ -45,6 +46,19 @@ export function chartRenderFindings(plan: Plan): Finding[] {
                     (values.length ? `; the value${values.length > 1 ? "s" : ""} ${values.map((v) => `\`${v}\``).join(", ")}` : "") +
                     (secret.length ? ` (passed as a secret, rendered with a placeholder)` : "") +
                     `: ${(r.reason ?? "").replace(/\n/g, " / ")}`,
+            });
+        }
+    }
+    for (const r of c.releases) {
+        for (const w of r.warnings) {
+            // Helm names the value from the chart's root: `<chart>.a.b`.
+            const m = /for ([\w.-]+)/.exec(w);
+            const value = m ? m[1].replace(new RegExp(`^${r.record.chart.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.`), "") : undefined;
+            out.push({
+                level: "mandatory",
+                rule: "helm-render",
+                subject: helmPath(r.record),
+                message: `Helm ignores ${value ? `the value \`${value}\` of release ${r.key}` : `a value of release ${r.key}`}: ${w.replace(/\s*\(map\[.*$/, "")}; give it the type of the chart's default`,
             });
         }
     }

@@ -28,7 +28,7 @@ import type { ChartObject, ChartRendering, HelmRecord, Manifest, Plan, Registrat
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
 /** Bump when what a cache entry holds, or how it is made, changes. */
-const FORMAT = "1";
+const FORMAT = "2";
 
 /** The Kubernetes version of the schema checks (kubernetes-models), used when the stack names none and the cluster is not kind. */
 export const DEFAULT_KUBE_VERSION = "1.33.0";
@@ -213,6 +213,8 @@ function hash(...parts: string[]): string {
 interface Rendered {
     status: "rendered" | "failed";
     reason?: string;
+    /** Helm's warnings about values it dropped (see `helmWarnings`). */
+    warnings: string[];
     objects: Omit<ChartObject, "release" | "path">[];
 }
 
@@ -230,9 +232,17 @@ function runHelm(helm: string, args: string[], stdin: string): Promise<{ status:
     });
 }
 
-/** Helm's error, without the "Error: " prefix and Helm's own advice, at most a dozen lines. */
-function helmError(stderr: string): string {
+/** Helm's coalescing warnings (`coalesce.go:NNN: warning: ...`): a value Helm drops because its type does not fit the chart's default. */
+const WARNING = /\S+\.go:\d+: warning: (.*?)(?=Error: |\S+\.go:\d+: warning: |\n|$)/g;
+
+export function helmWarnings(stderr: string): string[] {
+    return [...new Set([...stderr.matchAll(WARNING)].map((m) => m[1].trim()))].sort();
+}
+
+/** Helm's error, without its warnings, the "Error: " prefix and Helm's own advice, at most a dozen lines. */
+export function helmError(stderr: string): string {
     const lines = stderr
+        .replace(WARNING, "")
         .split("\n")
         .filter((l) => l.trim() !== "" && !/^(WARNING|walk\.go|Use --debug)/.test(l))
         .map((l) => l.replace(/^Error: /, ""));
@@ -282,7 +292,7 @@ export function parseRendered(stdout: string, chart: string, tokens: readonly st
                         if (d && typeof d === "object") shown[f] = Object.fromEntries(Object.keys(d).map((k) => [k, "[secret]"]));
                     }
                 }
-                text = `${[`# Source: ${source}`, ...header].join("\n")}\n${yaml(shown)}`;
+                text = `${[...header, `# Source: ${source}`].join("\n")}\n${yaml(shown)}`;
             }
             out.push({ source, ...(hook ? { hook } : {}), object, text });
         }
@@ -296,11 +306,12 @@ async function renderOne(helm: HelmBinary, input: ReleaseInput, chartDir: string
     for (const v of apiVersions) args.push("--api-versions", v);
     args.push("--values", "-");
     const r = await runHelm(helm.path, args, JSON.stringify(input.values));
-    if (r.status !== 0) return { status: "failed", reason: helmError(r.stderr), objects: [] };
+    const warnings = helmWarnings(r.stderr);
+    if (r.status !== 0) return { status: "failed", reason: helmError(r.stderr), warnings, objects: [] };
     try {
-        return { status: "rendered", objects: parseRendered(r.stdout, h.chart, input.tokens) };
+        return { status: "rendered", warnings, objects: parseRendered(r.stdout, h.chart, input.tokens) };
     } catch (e) {
-        return { status: "failed", reason: `Helm's output is not YAML the plan can read: ${(e as Error).message.split("\n")[0]}`, objects: [] };
+        return { status: "failed", reason: `Helm's output is not YAML the plan can read: ${(e as Error).message.split("\n")[0]}`, warnings, objects: [] };
     }
 }
 
@@ -341,7 +352,7 @@ export async function renderCharts(plan: Plan, opts: RenderOptions): Promise<Cha
         releases: [],
         seconds: 0,
     };
-    const base = (i: ReleaseInput): ReleaseRendering => ({ key: `${i.record.namespace}/${i.record.name}`, urn: i.urn, record: i.record, status: "unrendered", objects: [], cached: false, secretPaths: i.secretPaths });
+    const base = (i: ReleaseInput): ReleaseRendering => ({ key: `${i.record.namespace}/${i.record.name}`, urn: i.urn, record: i.record, status: "unrendered", warnings: [], objects: [], cached: false, secretPaths: i.secretPaths });
     if (!helm) {
         result.releases = inputs.map((i) => ({ ...base(i), reason: (found as { missing: string }).missing }));
         result.seconds = (Date.now() - started) / 1000;
@@ -373,7 +384,7 @@ export async function renderCharts(plan: Plan, opts: RenderOptions): Promise<Cha
                 rendered = await renderOne(helm, i, l.dir, kube.version, result.apiVersions);
                 writeJson(file, rendered);
             }
-            return { ...base(i), status: rendered.status, reason: rendered.reason, chartDir: l.dir, cached, objects: rendered.objects.map((o) => ({ ...o, release: `${i.record.namespace}/${i.record.name}`, path: "" })) };
+            return { ...base(i), status: rendered.status, reason: rendered.reason, warnings: rendered.warnings ?? [], chartDir: l.dir, cached, objects: rendered.objects.map((o) => ({ ...o, release: `${i.record.namespace}/${i.record.name}`, path: "" })) };
         }),
     );
 

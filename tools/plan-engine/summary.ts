@@ -84,7 +84,7 @@ function chartSection(plan: Plan): string[] {
     if (!c) return [...out, `${records.length} release${records.length === 1 ? "" : "s"}, not rendered (the plan ran without rendering charts).`, ""];
     out.push(
         c.helm
-            ? `Rendered with Helm ${c.helm} for Kubernetes ${c.kubeVersion} (${c.kubeVersionFrom}) in ${c.seconds.toFixed(2)} s; API versions of the platform's CRDs given to Helm: ${c.apiVersions.filter((v) => v.split("/").length === 2).join(", ") || "none"}.`
+            ? `Rendered with Helm ${c.helm.split(" ")[0]} for Kubernetes ${c.kubeVersion} (${c.kubeVersionFrom}); API versions of the platform's CRDs given to Helm: ${c.apiVersions.filter((v) => v.split("/").length === 2).join(", ") || "none"}.`
             : `Not rendered: ${c.releases[0]?.reason ?? "no Helm"}.`,
         "",
         "| release | chart | status | objects | hooks | kinds |",
@@ -93,7 +93,7 @@ function chartSection(plan: Plan): string[] {
     for (const r of c.releases) {
         const kinds = new Map<string, number>();
         for (const o of r.objects) kinds.set(String(o.object.kind), (kinds.get(String(o.object.kind)) ?? 0) + 1);
-        const status = r.status === "rendered" ? `rendered${r.cached ? " (cache)" : ""}` : `**${r.status}**: ${r.reason?.split("\n")[0] ?? ""}`;
+        const status = r.status === "rendered" ? "rendered" : `**${r.status}**: ${r.reason?.split("\n")[0] ?? ""}`;
         out.push(
             `| ${r.key} | ${r.record.chart} ${r.record.version} | ${status.replace(/\|/g, "\\|")} | ${r.objects.length} | ${r.objects.filter((o) => o.hook).length} | ${[...kinds.entries()].sort().map(([k, n]) => `${k} ${n}`).join(", ")} |`,
         );

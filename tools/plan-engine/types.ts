@@ -86,6 +86,8 @@ export interface ReleaseRendering {
     status: "rendered" | "failed" | "unrendered";
     /** Why it failed (Helm's message) or was not rendered. */
     reason?: string;
+    /** Helm's warnings about values it dropped while rendering, e.g. `cannot overwrite table with non table for kruise.manager.resources (...)`. */
+    warnings: string[];
     /** Where the chart came from. */
     chartDir?: string;
     objects: ChartObject[];
