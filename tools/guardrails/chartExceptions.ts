@@ -44,3 +44,26 @@ export function applyChartExceptions(
         return !e;
     });
 }
+
+/**
+ * Namespaces a chart puts objects into that the platform does not create (so they carry no Pod
+ * Security label and no default-deny of the platform's), each with why that is right. Every other
+ * namespace a release installs into must be one the program creates (`podSecurityNamespace` +
+ * `isolateNamespace`), or one the chart itself creates, whose Namespace object the rules then check.
+ */
+export interface ForeignNamespace {
+    namespace: string;
+    /** The charts allowed to put objects there. */
+    charts: readonly string[];
+    /** Which objects, and why they are there. */
+    reason: string;
+}
+
+export const FOREIGN_NAMESPACES: readonly ForeignNamespace[] = [
+    {
+        namespace: "kube-system",
+        charts: ["cert-manager", "metrics-server"],
+        reason:
+            "Kubernetes' own namespace: cert-manager keeps its leader-election Roles and RoleBindings there (global.leaderElection.namespace, default kube-system) and metrics-server binds the Role extension-apiserver-authentication-reader, which exists only there; RBAC objects only, no pod",
+    },
+];

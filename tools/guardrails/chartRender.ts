@@ -8,11 +8,13 @@
  *   a clone with neither.
  * - The chart objects as guard resources, so the policy rules see them as they see raw objects.
  */
+import { load } from "js-yaml";
 import { chartObjects } from "../plan-engine/helmRender";
-import { helmPath } from "../plan-engine/manifests";
+import { helmPath, helmRecord, isManifest } from "../plan-engine/manifests";
 import { kubernetesType } from "../plan-engine/mockRuntime";
 import type { ChartObject, Finding, Plan, PlanCheck } from "../plan-engine/types";
 import type { GuardResource } from "../../policy/rules";
+import { FOREIGN_NAMESPACES, ForeignNamespace } from "./chartExceptions";
 
 /** The values a Helm error names: `<.Values.a.b>` in a template error, `- a.b:` in a schema error, `.Values.a.b` in a `fail`/`required` message. */
 export function valuesNamed(message: string): string[] {
@@ -73,7 +75,7 @@ export function chartRenderFindings(plan: Plan): Finding[] {
     return out;
 }
 
-export const chartRenderCheck: PlanCheck = { name: "helm-render", run: chartRenderFindings };
+export const chartRenderCheck: PlanCheck = { name: "helm-render", run: (plan) => [...chartRenderFindings(plan), ...ignoredValueFindings(plan)] };
 
 const guardOf = new WeakMap<Plan, { resources: GuardResource[]; byUrn: Map<string, ChartObject> }>();
 
@@ -103,4 +105,91 @@ export function chartGuardResources(plan: Plan): { resources: GuardResource[]; b
 export function chartOfObject(plan: Plan): (o: { release: string }) => string {
     const charts = new Map((plan.charts?.releases ?? []).map((r) => [r.key, r.record.chart]));
     return (o) => charts.get(o.release) ?? "";
+}
+
+/**
+ * `release-namespace`: every namespace a release installs into (its own, and any its chart
+ * puts objects into) is created by the platform, so it carries the platform's Pod Security label
+ * and default-deny; or the chart creates the Namespace itself (then the rules check that object);
+ * or `FOREIGN_NAMESPACES` says why not. The release's own namespace is checked even when the
+ * chart could not be rendered.
+ */
+export function releaseNamespaceFindings(plan: Plan, foreign: readonly ForeignNamespace[] = FOREIGN_NAMESPACES): Finding[] {
+    const created = new Set(plan.resources.filter((r) => isManifest(r) && (r.inputs as { kind?: string }).kind === "Namespace").map((r) => String((r.inputs as { metadata?: { name?: string } }).metadata?.name)));
+    const byChart = new Set(chartObjects(plan).filter((o) => o.object.kind === "Namespace").map((o) => String(o.object.metadata?.name)));
+    const out: Finding[] = [];
+    for (const r of plan.resources) {
+        const h = helmRecord(r);
+        if (!h) continue;
+        const rendered = plan.charts?.releases.find((x) => x.urn === r.urn);
+        const used = new Map<string, string[]>([[h.namespace, ["the release itself"]]]);
+        for (const o of rendered?.objects ?? []) {
+            const ns = o.object.metadata?.namespace;
+            if (ns && ns !== h.namespace) used.set(ns, [...(used.get(ns) ?? []), `${o.object.kind} ${o.object.metadata?.name}`]);
+        }
+        for (const [ns, what] of used) {
+            if (created.has(ns) || byChart.has(ns) || foreign.some((f) => f.namespace === ns && f.charts.includes(h.chart))) continue;
+            out.push({
+                level: "mandatory",
+                rule: "release-namespace",
+                subject: helmPath(h),
+                message: `release ${h.namespace}/${h.name} (chart ${h.chart}) installs into namespace "${ns}" (${what.slice(0, 4).join(", ")}${what.length > 4 ? `, and ${what.length - 4} more` : ""}), which the platform does not create: create it with podSecurityNamespace and isolateNamespace, or say why not in FOREIGN_NAMESPACES (tools/guardrails/chartExceptions.ts)`,
+            });
+        }
+    }
+    return out;
+}
+
+export const releaseNamespaceCheck: PlanCheck = { name: "release-namespace", run: releaseNamespaceFindings };
+
+/** Leaf values (path, string) the program sets, below the free-form maps the chart passes through whole or not. */
+function stringLeaves(v: unknown, at: string, out: [string, string][]): void {
+    if (typeof v === "string") out.push([at, v]);
+    else if (Array.isArray(v)) v.forEach((x, i) => stringLeaves(x, `${at}[${i}]`, out));
+    else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) stringLeaves(x, at ? `${at}.${k}` : k, out);
+}
+
+/** Every string in a rendered object, Secret data decoded (charts copy values into Secrets, z2jh its whole values.yaml). */
+function renderedStrings(o: ChartObject, out: string[]): void {
+    const walk = (v: unknown, decode: boolean) => {
+        if (typeof v === "string") {
+            out.push(v);
+            if (!decode) return;
+            const text = Buffer.from(v, "base64").toString("utf8");
+            out.push(text);
+            // A config file in a Secret (z2jh's values.yaml): its strings, as YAML folds long ones.
+            if (text.includes("\n")) {
+                try {
+                    walk(load(text), false);
+                } catch {
+                    // not YAML
+                }
+            }
+        } else if (Array.isArray(v)) for (const x of v) walk(x, decode);
+        else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, decode || (o.object.kind === "Secret" && (k === "data" || k === "binaryData")));
+    };
+    walk(o.object, false);
+}
+
+/**
+ * What only rendering shows about values: a string value the program sets that appears in no
+ * object the chart renders (not even inside a Secret or a config file) is a value the chart
+ * ignores, e.g. a key a chart version renamed. Advisory: a value may only steer a condition.
+ * Strings shorter than 4 characters, booleans and numbers cannot be told from chance and are not checked.
+ */
+export function ignoredValueFindings(plan: Plan): Finding[] {
+    const out: Finding[] = [];
+    for (const r of plan.charts?.releases ?? []) {
+        if (r.status !== "rendered") continue;
+        const leaves: [string, string][] = [];
+        stringLeaves(r.record.values, "", leaves);
+        const strings: string[] = [];
+        for (const o of r.objects) renderedStrings(o, strings);
+        const text = strings.join("\n");
+        const ignored = leaves.filter(([p, v]) => v.length >= 4 && v !== "[secret]" && !r.secretPaths.some((s) => p === s || p.startsWith(`${s}.`) || p.startsWith(`${s}[`)) && !text.includes(v));
+        for (const [p, v] of ignored) {
+            out.push({ level: "advisory", rule: "helm-values", subject: helmPath(r.record), message: `the value \`${p}\` ("${v.length > 40 ? `${v.slice(0, 37)}...` : v}") appears in no object the chart renders: the chart may ignore it (a key renamed or not read by this chart version)` });
+        }
+    }
+    return out;
 }

@@ -18,13 +18,13 @@
  */
 import { provideManifestYaml } from "../plan-engine/render";
 import type { ChartRendering, Finding, Plan, PlanCheck } from "../plan-engine/types";
-import { chartRenderCheck } from "./chartRender";
+import { chartRenderCheck, releaseNamespaceCheck } from "./chartRender";
 import { policyCheck } from "./policyCheck";
 import { secretLeakCheck } from "./secretScan";
 import { helmValuesCheck } from "./validateHelmValues";
 import { manifestSchemaCheck } from "./validateManifests";
 
-export const planChecks: PlanCheck[] = [manifestSchemaCheck, helmValuesCheck, chartRenderCheck, policyCheck, secretLeakCheck];
+export const planChecks: PlanCheck[] = [manifestSchemaCheck, helmValuesCheck, chartRenderCheck, releaseNamespaceCheck, policyCheck, secretLeakCheck];
 
 function result(checks: readonly PlanCheck[], findings: Finding[]): { findings: Finding[]; checksRun: string[] } {
     findings.sort((a, b) => (a.rule + a.subject + a.message < b.rule + b.subject + b.message ? -1 : 1));
