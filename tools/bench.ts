@@ -6,8 +6,10 @@
  * Prints a table (median and spread over the runs) and writes bench/results.json. Cases:
  *   floor            a Node process that only loads @pulumi/pulumi, @pulumi/kubernetes, @pulumi/random
  *   floor, deferred  the same after tools/plan-engine/deferSdk (as the plan loads the SDK): for reference
- *   plan dev (all)   the offline plan of dev with every component enabled
- *   ... cold cache   the same with an empty reference cache (PLAN_CACHE_DIR), as on a fresh clone
+ *   plan dev (all)   the offline plan of dev with every component enabled (Helm rendering from its cache)
+ *   ... no Helm rendering   the same with rendering switched off (PLAN_HELM=0): what rendering adds
+ *   ... cold Helm cache     the same with an empty Helm render cache (PLAN_HELM_CACHE_DIR): every release rendered
+ *   ... cold cache   the same with an empty reference and render cache (PLAN_CACHE_DIR), as on a fresh clone
  *   nvflare N        the same with NVIDIA FLARE at N participants (10, 100, 1000)
  *   notebook N       the same with N local daemons of the notebook system (4, 32, 256)
  *   sdk K N          the SDK alone registering N copies of one object under the same mocks
@@ -56,6 +58,8 @@ interface Case {
 interface Sample {
     seconds: number;
     rssKb: number;
+    /** Wall-clock seconds of the Helm rendering inside a plan (its "Helm: ... in N s" line). */
+    helmSeconds?: number;
 }
 
 function planCase(name: string, extra: string[], env?: Case["env"]): Case {
@@ -72,6 +76,12 @@ function coldCache(): Record<string, string> {
     return { PLAN_CACHE_DIR: coldCaches[coldCaches.length - 1] };
 }
 
+/** A fresh, empty Helm render cache (the reference cache stays warm): what rendering every release costs. */
+function coldHelmCache(): Record<string, string> {
+    coldCaches.push(fs.mkdtempSync(path.join(os.tmpdir(), "bench-helm-")));
+    return { PLAN_HELM_CACHE_DIR: coldCaches[coldCaches.length - 1] };
+}
+
 function measure(c: Case): Sample {
     const start = process.hrtime.bigint();
     const r = spawnSync(process.execPath, ["--require", RSS_PRELOAD, ...c.argv], {
@@ -83,7 +93,8 @@ function measure(c: Case): Sample {
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     if (r.status !== 0) throw new Error(`${c.name} failed (exit ${r.status}):\n${r.stderr.slice(-2000)}`);
     const rss = new RegExp(`${RSS_MARKER}(\\d+)`).exec(r.stderr);
-    return { seconds, rssKb: rss ? Number(rss[1]) : NaN };
+    const helm = /^Helm: (\d+) of \d+ releases rendered \(\d+ from cache\) in ([\d.]+) s/m.exec(r.stdout ?? "");
+    return { seconds, rssKb: rss ? Number(rss[1]) : NaN, ...(helm && Number(helm[1]) > 0 ? { helmSeconds: Number(helm[2]) } : {}) };
 }
 
 function stats(xs: number[]): { median: number; min: number; max: number } {
@@ -100,8 +111,10 @@ function main(): void {
     const loadSdk = "require('@pulumi/pulumi'); require('@pulumi/kubernetes'); require('@pulumi/random');";
     const cases: Case[] = [
         { name: "floor", kind: "floor", argv: ["-e", loadSdk] },
-        { name: "floor, deferred", kind: "floor", argv: ["-e", `require(${JSON.stringify(path.join(BIN, "tools", "lib", "deferSdk.js"))}); ${loadSdk}`] },
+        { name: "floor, deferred", kind: "floor", argv: ["-e", `require(${JSON.stringify(path.join(BIN, "tools", "plan-engine", "deferSdk.js"))}); ${loadSdk}`] },
         planCase("plan dev (all)", []),
+        planCase("plan dev (all), no Helm rendering", [], () => ({ PLAN_HELM: "0" })),
+        planCase("plan dev (all), cold Helm cache", [], coldHelmCache),
         planCase("plan dev (all), cold cache", [], coldCache),
         ...[10, 100, 1000].map((n) => planCase(`nvflare ${n}`, nvflareParticipants(n))),
         ...[4, 32, 256].map((n) => planCase(`notebook ${n}`, notebookDaemons(n))),
@@ -133,9 +146,19 @@ function main(): void {
     const criticalPath = { seconds: g.criticalSeconds, serialSeconds: g.serialSeconds, ratio: g.serialSeconds ? g.criticalSeconds / g.serialSeconds : 0, resources: resources.filter((r) => r.custom).length };
 
     const get = (name: string) => rows.find((r) => r.case === name);
+    // The rendering inside the plans: warm (every release from the cache) and cold (every release rendered by Helm, in parallel).
+    const helmOf = (name: string) => {
+        const xs = samples.get(name)!.flatMap((s) => (s.helmSeconds === undefined ? [] : [s.helmSeconds]));
+        return xs.length ? stats(xs) : undefined;
+    };
+    const helm = { warm: helmOf("plan dev (all)"), cold: helmOf("plan dev (all), cold Helm cache") };
+    const planWith = get("plan dev (all)")?.seconds.median ?? NaN;
+    const planWithout = get("plan dev (all), no Helm rendering")?.seconds.median ?? NaN;
     const targets = {
         "plan dev (all) time <= 2.0x floor": (get("plan dev (all)")?.vsFloor.time ?? Infinity) <= 2.0,
         "plan dev (all) peak RSS <= 1.5x floor": (get("plan dev (all)")?.vsFloor.rss ?? Infinity) <= 1.5,
+        "warm re-plan with Helm rendering adds < 10% to the plan": planWith < 1.1 * planWithout,
+        "cold Helm rendering of every release < 2 s": (helm.cold?.median ?? Infinity) < 2,
         "nvflare 1000 <= 2x nvflare 10": (get("nvflare 1000")?.seconds.median ?? Infinity) <= 2 * (get("nvflare 10")?.seconds.median ?? 0),
         ...(values["skip-tests"] ? {} : { "mocha suite < 60 s": (get("mocha")?.seconds.median ?? Infinity) < 60 }),
         "critical path <= 40% of serial": criticalPath.ratio <= 0.4,
@@ -153,13 +176,14 @@ function main(): void {
         "",
         `Plan dev (all) against the floor with the same SDK modules deferred: ${f((get("plan dev (all)")?.seconds.median ?? NaN) / (get("floor, deferred")?.seconds.median ?? NaN))}x time, ${f((get("plan dev (all)")?.rssMb.median ?? NaN) / (get("floor, deferred")?.rssMb.median ?? NaN))}x RSS`,
         `Cost per resource (median of the 1000 case minus the 10 case, over 990): NVIDIA FLARE participant ${f(perResourceMs.nvflareParticipant)} ms in the plan; the SDK alone, under the same mocks: ConfigMap ${f(perResourceMs.sdkConfigMap)} ms, client Deployment ${f(perResourceMs.sdkClientDeployment)} ms`,
+        `Helm rendering inside the plan (every release, in parallel): warm ${helm.warm ? `${f(helm.warm.median)} s (${f(helm.warm.min)}-${f(helm.warm.max)})` : "n/a"}, cold ${helm.cold ? `${f(helm.cold.median)} s (${f(helm.cold.min)}-${f(helm.cold.max)})` : "n/a (no Helm or no chart sources)"}; the plan with rendering ${f(planWith)} s, without ${f(planWithout)} s (+${f(100 * (planWith / planWithout - 1), 0)}%)`,
         `Deploy critical path (full dev, ${criticalPath.resources} resources): ${criticalPath.seconds} s of ${criticalPath.serialSeconds} s serial = ${f(100 * criticalPath.ratio, 0)}%`,
         "",
         ...Object.entries(targets).map(([k, ok]) => `${ok ? "met " : "MISSED"}  ${k}`),
     ];
     console.log(lines.join("\n"));
     fs.mkdirSync(path.join(PROJECT_DIR, "bench"), { recursive: true });
-    fs.writeFileSync(path.join(PROJECT_DIR, "bench", "results.json"), `${JSON.stringify({ date: new Date().toISOString(), runs, node: process.version, cores: os.cpus().length, rows, perResourceMs, criticalPath, targets }, null, 2)}\n`);
+    fs.writeFileSync(path.join(PROJECT_DIR, "bench", "results.json"), `${JSON.stringify({ date: new Date().toISOString(), runs, node: process.version, cores: os.cpus().length, rows, helm, perResourceMs, criticalPath, targets }, null, 2)}\n`);
 }
 
 if (require.main === module) main();

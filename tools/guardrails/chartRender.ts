@@ -8,7 +8,6 @@
  *   a clone with neither.
  * - The chart objects as guard resources, so the policy rules see them as they see raw objects.
  */
-import { load } from "js-yaml";
 import { chartObjects } from "../plan-engine/helmRender";
 import { helmPath, helmRecord, isManifest } from "../plan-engine/manifests";
 import { kubernetesType } from "../plan-engine/mockRuntime";
@@ -142,54 +141,14 @@ export function releaseNamespaceFindings(plan: Plan, foreign: readonly ForeignNa
 
 export const releaseNamespaceCheck: PlanCheck = { name: "release-namespace", run: releaseNamespaceFindings };
 
-/** Leaf values (path, string) the program sets, below the free-form maps the chart passes through whole or not. */
-function stringLeaves(v: unknown, at: string, out: [string, string][]): void {
-    if (typeof v === "string") out.push([at, v]);
-    else if (Array.isArray(v)) v.forEach((x, i) => stringLeaves(x, `${at}[${i}]`, out));
-    else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) stringLeaves(x, at ? `${at}.${k}` : k, out);
-}
-
-/** Every string in a rendered object, Secret data decoded (charts copy values into Secrets, z2jh its whole values.yaml). */
-function renderedStrings(o: ChartObject, out: string[]): void {
-    const walk = (v: unknown, decode: boolean) => {
-        if (typeof v === "string") {
-            out.push(v);
-            if (!decode) return;
-            const text = Buffer.from(v, "base64").toString("utf8");
-            out.push(text);
-            // A config file in a Secret (z2jh's values.yaml): its strings, as YAML folds long ones.
-            if (text.includes("\n")) {
-                try {
-                    walk(load(text), false);
-                } catch {
-                    // not YAML
-                }
-            }
-        } else if (Array.isArray(v)) for (const x of v) walk(x, decode);
-        else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, decode || (o.object.kind === "Secret" && (k === "data" || k === "binaryData")));
-    };
-    walk(o.object, false);
-}
-
-/**
- * What only rendering shows about values: a string value the program sets that appears in no
- * object the chart renders (not even inside a Secret or a config file) is a value the chart
- * ignores, e.g. a key a chart version renamed. Advisory: a value may only steer a condition.
- * Strings shorter than 4 characters, booleans and numbers cannot be told from chance and are not checked.
- */
+/** What only rendering shows about values (`unreachedValues` in helmRender.ts): advisory, a value may only steer a condition. */
 export function ignoredValueFindings(plan: Plan): Finding[] {
-    const out: Finding[] = [];
-    for (const r of plan.charts?.releases ?? []) {
-        if (r.status !== "rendered") continue;
-        const leaves: [string, string][] = [];
-        stringLeaves(r.record.values, "", leaves);
-        const strings: string[] = [];
-        for (const o of r.objects) renderedStrings(o, strings);
-        const text = strings.join("\n");
-        const ignored = leaves.filter(([p, v]) => v.length >= 4 && v !== "[secret]" && !r.secretPaths.some((s) => p === s || p.startsWith(`${s}.`) || p.startsWith(`${s}[`)) && !text.includes(v));
-        for (const [p, v] of ignored) {
-            out.push({ level: "advisory", rule: "helm-values", subject: helmPath(r.record), message: `the value \`${p}\` ("${v.length > 40 ? `${v.slice(0, 37)}...` : v}") appears in no object the chart renders: the chart may ignore it (a key renamed or not read by this chart version)` });
-        }
-    }
-    return out;
+    return (plan.charts?.releases ?? []).flatMap((r) =>
+        r.unreached.map(([p, v]): Finding => ({
+            level: "advisory",
+            rule: "helm-values",
+            subject: helmPath(r.record),
+            message: `the value \`${p}\` ("${v.length > 40 ? `${v.slice(0, 37)}...` : v}") appears in no object the chart renders: the chart may ignore it (a key renamed or not read by this chart version)`,
+        })),
+    );
 }

@@ -72,6 +72,25 @@ export function cachedFromText<T>(what: string, text: string, derive: (text: str
     return value;
 }
 
+/**
+ * A result derived from data that `parts` fully identify (e.g. a Helm render's cache key and a
+ * library version), from the cache when it was derived before. The result must be plain JSON data.
+ */
+export function cachedResult<T>(what: string, parts: readonly string[], derive: () => T, dir: string = cacheDir()): T {
+    const file = path.join(dir, what, `${key(what, ...parts)}.json`);
+    const hit = readTextIfExists(file);
+    if (hit !== undefined) {
+        try {
+            return JSON.parse(hit) as T;
+        } catch {
+            // A damaged entry: derive again and overwrite it.
+        }
+    }
+    const value = derive();
+    writeEntry(file, JSON.stringify(value ?? null));
+    return value;
+}
+
 /** Module scope for validator code: `require` resolves from here, so the generated code finds ajv and ajv-formats wherever the cache is. */
 const requireHere = createRequire(__filename);
 

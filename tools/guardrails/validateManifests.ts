@@ -13,7 +13,12 @@ import { chartObjects } from "../plan-engine/helmRender";
 import { applyChartExceptions } from "./chartExceptions";
 import { chartGuardResources, chartOfObject } from "./chartRender";
 import { CrdSchema, ReferenceDirs, referenceCrds, referenceDirs, skipMessage } from "./reference";
-import { cachedValidator } from "./referenceCache";
+import { cachedResult, cachedValidator } from "./referenceCache";
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const MODELS_VERSION: string = require("kubernetes-models/package.json").version;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const AJV_VERSION: string = require("ajv/package.json").version;
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -120,8 +125,16 @@ export function manifestFindings(plan: Plan, dirs: ReferenceDirs = referenceDirs
         else if (res.status === "no-schema") out.push({ level: "advisory", rule: "manifest-schema", subject, message: res.reason });
     };
     for (const r of plan.resources) if (isManifest(r)) add(manifestPath(r), validateManifest(revealed.get(r.urn) ?? r.inputs, dirs, crds));
-    // The objects the charts render, as the cluster would get them (secrets the program passed are placeholders there).
-    for (const o of chartObjects(plan)) add(o.path, validateManifest(o.object, dirs, crds));
+    // The objects the charts render, as the cluster would get them (secrets the program passed are
+    // placeholders there). Their results are cached by the render's key: a warm re-plan loads no
+    // kubernetes-models module for the kinds only charts use.
+    const releases = plan.charts?.releases ?? [];
+    const allRenders = releases.map((r) => r.cacheKey ?? "").sort().join(",");
+    for (const r of releases) {
+        const validate = () => Object.fromEntries(r.objects.map((o) => [o.path, validateManifest(o.object, dirs, crds)]));
+        const results = r.cacheKey ? cachedResult("helm-checks", [r.cacheKey, MODELS_VERSION, AJV_VERSION, allRenders, dirs.root], validate) : validate();
+        for (const o of r.objects) add(o.path, results[o.path] ?? validateManifest(o.object, dirs, crds));
+    }
     return applyChartExceptions(out, chartGuardResources(plan).byUrn, chartOfObject(plan));
 }
 

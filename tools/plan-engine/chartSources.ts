@@ -91,17 +91,34 @@ export async function locateChart(h: HelmRecord, sources: ChartSourceDir, helm: 
 }
 
 /**
- * A fingerprint of a chart folder's files (relative path, size, modification time), part of each
- * render's cache key: editing a local chart source renders it again. Stat only, no reads.
+ * A fingerprint of a chart folder, part of each render's cache key, so that editing a local chart
+ * source renders it again: the relative path, size and modification time of the chart's own files
+ * and of each bundled subchart's Chart.yaml (a subchart's other files are not looked at: a
+ * `<chart>-<version>` folder is not edited in place; after editing one, `rm -rf` the cache).
+ * Stat only, no reads.
  */
 export function chartFingerprint(dir: string): string {
+    const rows: string[] = [];
+    const walk = (d: string) => {
+        for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+            const file = path.join(d, e.name);
+            if (e.isDirectory()) {
+                if (path.relative(dir, file) === "charts") {
+                    for (const sub of fs.readdirSync(file, { withFileTypes: true })) stat(sub.isDirectory() ? path.join(file, sub.name, "Chart.yaml") : path.join(file, sub.name));
+                } else walk(file);
+            } else if (e.isFile()) stat(file);
+        }
+    };
+    const stat = (file: string) => {
+        try {
+            const st = fs.statSync(file);
+            rows.push(`${path.relative(dir, file)}\0${st.size}\0${Math.round(st.mtimeMs)}`);
+        } catch {
+            // a subchart folder without Chart.yaml: Helm will say so
+        }
+    };
+    walk(dir);
     const h = createHash("sha256");
-    const entries = fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
-    const rows = entries.map((e) => {
-        const file = path.join(e.parentPath, e.name);
-        const st = fs.statSync(file);
-        return `${path.relative(dir, file)}\0${st.size}\0${Math.round(st.mtimeMs)}`;
-    });
     for (const row of rows.sort()) h.update(row).update("\n");
     return h.digest("hex");
 }

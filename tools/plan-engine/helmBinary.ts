@@ -8,6 +8,7 @@
  * used, and the version is part of every render's cache key.
  */
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -53,17 +54,31 @@ function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
     return undefined;
 }
 
-/** `helm version` of a binary, remembered by path, size and modification time (a spawn costs tens of milliseconds). */
+/** `helm version` of a binary, remembered by path, size and modification time, in memory and on disk (a spawn costs tens of milliseconds). */
 const versions = new Map<string, string | undefined>();
 
-function helmVersion(file: string): string | undefined {
+function helmVersion(file: string, env: NodeJS.ProcessEnv): string | undefined {
     const st = fs.statSync(file);
-    const key = `${file}\0${st.size}\0${st.mtimeMs}`;
-    if (!versions.has(key)) {
+    const key = createHash("sha256").update(`${file}\0${st.size}\0${st.mtimeMs}`).digest("hex").slice(0, 32);
+    if (versions.has(key)) return versions.get(key);
+    const memo = path.join(userCacheRoot(env), "helm", "versions", key);
+    let version: string | undefined;
+    try {
+        version = fs.readFileSync(memo, "utf8").trim() || undefined;
+    } catch {
         const r = spawnSync(file, ["version", "--template", "{{.Version}}"], { encoding: "utf8", timeout: 20_000 });
-        versions.set(key, r.status === 0 && /^v\d/.test(r.stdout.trim()) ? r.stdout.trim() : undefined);
+        version = r.status === 0 && /^v\d/.test(r.stdout.trim()) ? r.stdout.trim() : undefined;
+        if (version) {
+            try {
+                fs.mkdirSync(path.dirname(memo), { recursive: true });
+                fs.writeFileSync(memo, version);
+            } catch {
+                // a read-only cache: ask again next time
+            }
+        }
     }
-    return versions.get(key);
+    versions.set(key, version);
+    return version;
 }
 
 /** The Helm to render with, or why there is none. */
@@ -79,7 +94,7 @@ export function findHelm(env: NodeJS.ProcessEnv = process.env): HelmBinary | { m
             if (from === "HELM_BIN") return { missing: `HELM_BIN=${env.HELM_BIN} is not an executable file` };
             continue;
         }
-        const version = helmVersion(file);
+        const version = helmVersion(file, env);
         if (!version) {
             if (from === "HELM_BIN") return { missing: `HELM_BIN=${env.HELM_BIN} does not answer \`helm version\`` };
             continue;

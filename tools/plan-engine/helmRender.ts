@@ -28,15 +28,16 @@ import type { ChartObject, ChartRendering, HelmRecord, Manifest, Plan, Registrat
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
 /** Bump when what a cache entry holds, or how it is made, changes. */
-const FORMAT = "2";
+const FORMAT = "3";
 
 /** The Kubernetes version of the schema checks (kubernetes-models), used when the stack names none and the cluster is not kind. */
 export const DEFAULT_KUBE_VERSION = "1.33.0";
 
 export interface RenderOptions {
     projectDir: string;
+    /** Environment: `HELM_BIN`, `CHART_SOURCE_DIR`, `PLAN_CHART_PULL=0`, `PLAN_HELM=0` (no rendering: an advisory note), `PLAN_HELM_CACHE_DIR`. */
     env?: NodeJS.ProcessEnv;
-    /** Cache folder (default: the plan's cache, `PLAN_CACHE_DIR`). */
+    /** Cache folder (default: `PLAN_HELM_CACHE_DIR`, else the plan's cache, `PLAN_CACHE_DIR`). */
     cacheDir?: string;
     /** `helm pull` a chart that has no local source (default: unless `PLAN_CHART_PULL=0`). */
     pull?: boolean;
@@ -213,6 +214,8 @@ function hash(...parts: string[]): string {
 interface Rendered {
     status: "rendered" | "failed";
     reason?: string;
+    /** String values the program sets that reach no rendered object (see `unreachedValues`). */
+    unreached?: [string, string][];
     /** Helm's warnings about values it dropped (see `helmWarnings`). */
     warnings: string[];
     objects: Omit<ChartObject, "release" | "path">[];
@@ -300,6 +303,49 @@ export function parseRendered(stdout: string, chart: string, tokens: readonly st
     return out;
 }
 
+/** Leaf strings (path, value) of the values. */
+function stringLeaves(v: unknown, at: string, out: [string, string][]): void {
+    if (typeof v === "string") out.push([at, v]);
+    else if (Array.isArray(v)) v.forEach((x, i) => stringLeaves(x, `${at}[${i}]`, out));
+    else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) stringLeaves(x, at ? `${at}.${k}` : k, out);
+}
+
+/** Every string of a rendered object, Secret data decoded, and the strings of a YAML config inside it (z2jh's values.yaml: YAML folds long strings). */
+function renderedStrings(o: { object: Manifest }, out: string[]): void {
+    const walk = (v: unknown, decode: boolean) => {
+        if (typeof v === "string") {
+            out.push(v);
+            const text = decode ? Buffer.from(v, "base64").toString("utf8") : v;
+            if (decode) out.push(text);
+            if (text.includes("\n") && /^\s*[\w.-]+:/m.test(text)) {
+                try {
+                    walk(loadAll(text)[0], false);
+                } catch {
+                    // not YAML
+                }
+            }
+        } else if (Array.isArray(v)) for (const x of v) walk(x, decode);
+        else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, decode || (o.object.kind === "Secret" && (k === "data" || k === "binaryData")));
+    };
+    walk(o.object, false);
+}
+
+/**
+ * What only rendering shows about the values: a string the program sets (4 characters or more,
+ * not a secret) that appears in no rendered object, not even inside a Secret or a config file,
+ * is a value the chart ignores (a key renamed, or not read by this chart version). Booleans,
+ * numbers and short strings cannot be told from chance and are not looked at.
+ */
+export function unreachedValues(values: unknown, objects: readonly { object: Manifest }[], secretPaths: readonly string[]): [string, string][] {
+    const leaves: [string, string][] = [];
+    stringLeaves(values, "", leaves);
+    const strings: string[] = [];
+    for (const o of objects) renderedStrings(o, strings);
+    const text = strings.join("\n");
+    const secret = (p: string) => secretPaths.some((s) => p === s || p.startsWith(`${s}.`) || p.startsWith(`${s}[`));
+    return leaves.filter(([p, v]) => v.length >= 4 && v !== "[secret]" && !secret(p) && !text.includes(v));
+}
+
 async function renderOne(helm: HelmBinary, input: ReleaseInput, chartDir: string, kubeVersion: string, apiVersions: readonly string[]): Promise<Rendered> {
     const h = input.record;
     const args = ["template", h.name, chartDir, "--namespace", h.namespace, "--kube-version", kubeVersion, "--skip-tests", ...(input.includeCrds ? ["--include-crds"] : [])];
@@ -309,7 +355,8 @@ async function renderOne(helm: HelmBinary, input: ReleaseInput, chartDir: string
     const warnings = helmWarnings(r.stderr);
     if (r.status !== 0) return { status: "failed", reason: helmError(r.stderr), warnings, objects: [] };
     try {
-        return { status: "rendered", warnings, objects: parseRendered(r.stdout, h.chart, input.tokens) };
+        const objects = parseRendered(r.stdout, h.chart, input.tokens);
+        return { status: "rendered", warnings, objects, unreached: unreachedValues(h.values, objects, input.secretPaths) };
     } catch (e) {
         return { status: "failed", reason: `Helm's output is not YAML the plan can read: ${(e as Error).message.split("\n")[0]}`, warnings, objects: [] };
     }
@@ -336,23 +383,24 @@ function objectPath(h: HelmRecord, o: Omit<ChartObject, "release" | "path">): st
 export async function renderCharts(plan: Plan, opts: RenderOptions): Promise<ChartRendering> {
     const started = Date.now();
     const env = opts.env ?? process.env;
-    const cache = opts.cacheDir ?? planCacheDir(env);
+    const cache = opts.cacheDir ?? (env.PLAN_HELM_CACHE_DIR ? path.resolve(env.PLAN_HELM_CACHE_DIR) : planCacheDir(env));
     const pull = opts.pull ?? env.PLAN_CHART_PULL !== "0";
     const inputs = releaseInputs(plan);
     const kube = targetKubeVersion(plan, opts.projectDir);
     const sources = chartSourceDir(opts.projectDir, env);
-    const found = findHelm(env);
+    const off = env.PLAN_HELM === "0";
+    const found = off ? { missing: "rendering is switched off (PLAN_HELM=0)" } : findHelm(env);
     const helm = "missing" in found ? undefined : found;
     const result: ChartRendering = {
         helm: helm ? `${helm.version} (${helm.from}: ${helm.path})` : undefined,
         kubeVersion: kube.version,
         kubeVersionFrom: kube.from,
         apiVersions: [],
-        expected: !!helm || sources.exists,
+        expected: !off && (!!helm || sources.exists),
         releases: [],
         seconds: 0,
     };
-    const base = (i: ReleaseInput): ReleaseRendering => ({ key: `${i.record.namespace}/${i.record.name}`, urn: i.urn, record: i.record, status: "unrendered", warnings: [], objects: [], cached: false, secretPaths: i.secretPaths });
+    const base = (i: ReleaseInput): ReleaseRendering => ({ key: `${i.record.namespace}/${i.record.name}`, urn: i.urn, record: i.record, status: "unrendered", warnings: [], unreached: [], objects: [], cached: false, secretPaths: i.secretPaths });
     if (!helm) {
         result.releases = inputs.map((i) => ({ ...base(i), reason: (found as { missing: string }).missing }));
         result.seconds = (Date.now() - started) / 1000;
@@ -384,7 +432,7 @@ export async function renderCharts(plan: Plan, opts: RenderOptions): Promise<Cha
                 rendered = await renderOne(helm, i, l.dir, kube.version, result.apiVersions);
                 writeJson(file, rendered);
             }
-            return { ...base(i), status: rendered.status, reason: rendered.reason, warnings: rendered.warnings ?? [], chartDir: l.dir, cached, objects: rendered.objects.map((o) => ({ ...o, release: `${i.record.namespace}/${i.record.name}`, path: "" })) };
+            return { ...base(i), status: rendered.status, reason: rendered.reason, warnings: rendered.warnings ?? [], unreached: rendered.unreached ?? [], cacheKey: key, chartDir: l.dir, cached, objects: rendered.objects.map((o) => ({ ...o, release: `${i.record.namespace}/${i.record.name}`, path: "" })) };
         }),
     );
 

@@ -88,6 +88,10 @@ export interface ReleaseRendering {
     reason?: string;
     /** Helm's warnings about values it dropped while rendering, e.g. `cannot overwrite table with non table for kruise.manager.resources (...)`. */
     warnings: string[];
+    /** String values the program sets that reach no rendered object: values the chart may ignore (path, value). */
+    unreached: [string, string][];
+    /** The render's cache key (what the output depends on); results derived from the objects may be cached under it. */
+    cacheKey?: string;
     /** Where the chart came from. */
     chartDir?: string;
     objects: ChartObject[];
