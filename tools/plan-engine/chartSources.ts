@@ -61,7 +61,8 @@ function run(cmd: string, args: string[], timeoutMs: number): Promise<{ status: 
 export async function locateChart(h: HelmRecord, sources: ChartSourceDir, helm: string | undefined, opts: { pull: boolean; env?: NodeJS.ProcessEnv }): Promise<LocatedChart> {
     const env = opts.env ?? process.env;
     const local = path.join(sources.dir, `${h.chart}-${h.version}`);
-    if (sources.exists && isChart(local)) return { dir: local, from: "local" };
+    // The real path: a folder of symlinks to the sources shares their render cache entries.
+    if (sources.exists && isChart(local)) return { dir: fs.realpathSync(local), from: "local" };
     const pulled = pulledChartDir(h, env);
     if (isChart(pulled)) return { dir: pulled, from: "pulled" };
     const notLocal = sources.exists ? `no ${h.chart}-${h.version}/ in ${sources.dir}` : `no chart sources at ${sources.dir}${sources.given ? "" : " (set CHART_SOURCE_DIR)"}`;
