@@ -54,9 +54,10 @@ export class Platform extends pulumi.ComponentResource {
 
         if (cfg.interlink.enabled) {
             const iamClientSecret = cfg.secrets.interlinkIamClientSecret!;
-            const vk = new VirtualKubelet("interlink", { config: cfg.interlink, provider: this.provider, iamClientSecret, network: this.cluster.network }, { parent: this });
+            const iamRefreshToken = cfg.secrets.interlinkIamRefreshToken!;
+            const vk = new VirtualKubelet("interlink", { config: cfg.interlink, provider: this.provider, iamClientSecret, iamRefreshToken, network: this.cluster.network }, { parent: this });
             const tunnel = new InterlinkTunnel("interlink-tunnel", { config: cfg.interlink, provider: this.provider, virtualKubelet: vk, loadBalancerReady: this.cluster.loadBalancerReady }, { parent: this });
-            this.hubOffload = buildHubOffload(cfg.interlink, vk, tunnel);
+            this.hubOffload = buildHubOffload(cfg.interlink, tunnel);
             const cookie = new random.RandomPassword("interlink-oauth2-proxy-cookie", { length: 32, special: false }, { parent: this });
             this.stackOutputs.interlinkNodeName = vk.nodeName;
             this.stackOutputs.interlinkTunnelEndpoint = `${cfg.interlink.tunnel.publicHost}:${tunnel.publicPort}`;
@@ -95,6 +96,8 @@ export class Platform extends pulumi.ComponentResource {
                     ingressTcp: this.cluster.ingressTcp,
                     ingressReady: this.cluster.ingressReady,
                     network: this.cluster.network,
+                    storageClassName: this.cluster.storageClassName,
+                    storageReady: this.cluster.storageReady,
                 },
                 { parent: this },
             );

@@ -34,7 +34,14 @@ export const certManagerSchema = z.strictObject({
             use: z.enum(["production", "staging"], { error: msg("must be \"production\" or \"staging\"", "set certManager.acme.use to production or staging") }).default("production"),
         })
         .prefault({}),
+    /** The controller's requests and limits (chart value `resources`). */
     resources: resources.default({ requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } }),
+    /** The admission webhook's (chart value `webhook.resources`; the chart sets none). */
+    webhookResources: resources.default({ requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "128Mi" } }),
+    /** The CA injector's (chart value `cainjector.resources`; the chart sets none). */
+    cainjectorResources: resources.default({ requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } }),
+    /** The post-install `startupapicheck` Job's (chart value `startupapicheck.resources`; the chart sets none). */
+    startupapicheckResources: resources.default({ requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "128Mi" } }),
 });
 export type CertManagerConfig = z.output<typeof certManagerSchema>;
 

@@ -3,13 +3,40 @@ import { msg } from "./problems";
 import type { ClusterFacts, CrossCheck, Enabled, SecretSpec } from "./spec";
 import { dnsLabel, dnsName, httpUrl, port, quantity } from "./types";
 
-/** The SQL databases DiracX uses (seed 004's demo list). */
+/** The SQL databases DiracX uses (seed 004's demo list: every SQL entry point of v0.3.0). */
 export const DIRACX_DEFAULT_SQL_DBS = ["AuthDB", "JobDB", "JobLoggingDB", "SandboxMetadataDB", "TaskQueueDB", "PilotAgentsDB", "ResourceStatusDB"] as const;
-/** The OpenSearch databases DiracX uses (seed 004's demo list). */
-export const DIRACX_DEFAULT_OS_DBS = ["JobParametersDB", "PilotLogsDB"] as const;
+/**
+ * The OpenSearch databases DiracX uses. The demo also lists `PilotLogsDB`, but v0.3.0 installs only
+ * `JobParametersDB` as a `diracx.dbs.os` entry point (DIRACGrid/diracx v0.3.0, diracx-db/pyproject.toml
+ * 38-39) and reads `DIRACX_OS_DB_<NAME>` only for installed entry points (diracx-core settings.py
+ * 432-448, diracx-db os/utils.py 104-124): any other name has no effect.
+ */
+export const DIRACX_DEFAULT_OS_DBS = ["JobParametersDB"] as const;
+
+/** The image tag the pinned chart (diracx 1.1.6) runs when `diracx.imageTag` is unset. */
+export const DIRACX_PINNED_APP_VERSION = "v0.3.0";
+/** Database entry points of DiracX v0.3.0 (diracx-db/pyproject.toml 29-39): the only names whose connection settings it reads. */
+export const DIRACX_V030_ENTRY_POINTS = { sqlDbs: DIRACX_DEFAULT_SQL_DBS, osDbs: ["JobParametersDB"] } as const;
+
+/** Where the chart's developer-mode config store volume (`pv-cs-store`, a hostPath) lives on the node: `developer.localCSPath`. */
+export const DIRACX_CS_STORE_NODE_PATH = "/local_cs_store";
+
+/** The address a host name stands for when it spells it (nip.io, sslip.io), or is a loopback-only name (`localhost`, `localtest.me`). */
+export function hostnameAddress(hostname: string): string | undefined {
+    const h = hostname.toLowerCase();
+    if (h === "localhost" || h.endsWith(".localhost") || h === "localtest.me" || h.endsWith(".localtest.me")) return "127.0.0.1";
+    const m = /(?:^|[.-])(\d{1,3})[.-](\d{1,3})[.-](\d{1,3})[.-](\d{1,3})\.(?:nip\.io|sslip\.io)$/.exec(h);
+    return m ? m.slice(1).join(".") : undefined;
+}
+
+/** Whether a host name resolves to the loopback address: inside a pod that is the pod itself. */
+export function resolvesToLoopback(hostname: string): boolean {
+    return hostnameAddress(hostname)?.startsWith("127.") ?? false;
+}
 
 /** A DiracX database name: it becomes part of an environment variable (`DIRACX_DB_URL_<NAME>`) and a MySQL schema name. */
-const dbName = z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, { message: msg("is not a DiracX database name", "use letters and digits only, e.g. \"JobDB\"") });
+const DB_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
+const dbName = z.string().regex(DB_NAME, { message: msg("is not a DiracX database name", "use letters and digits only, e.g. \"JobDB\"") });
 
 /** `host:port` of an external service. */
 const hostPort = z.string().regex(/^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?:[0-9]{1,5}$/, {
@@ -54,12 +81,31 @@ export const diracxSchema = z
         releaseName: dnsLabel.default("diracx"),
         /** Host name of the web app and API (required when enabled). */
         hostname: dnsName.optional(),
+        /** Port of the public HTTPS URL (`https://<hostname>:<port>`, the port left out when 443): on kind, the host port kind maps to Traefik's websecure NodePort. */
+        httpsPort: port.default(443),
+        /**
+         * Address the DiracX API pod resolves `hostname` to (the chart's `developer.ipAlias`: a hostAliases
+         * entry): needed when the hostname resolves to the loopback address (dev on kind), because the API
+         * calls Dex and the S3 store at their public URLs. On kind: the kind network's gateway, where the
+         * host's port mappings reach the NodePorts (`npm run kind:up` writes it).
+         */
+        ipAlias: z.ipv4({ message: msg("is not an IPv4 address", "use e.g. \"172.18.0.1\" (the kind network's gateway)") }).optional(),
         /** Seconds Helm waits for the release (the init hooks run first: secrets, keystore, SQL and OpenSearch schemas). */
         timeoutSeconds: z.number().int().min(300, { message: msg("is shorter than the chart's init jobs need", "use at least 300 (the chart's job deadline is 900)") }).max(3600).default(1500),
         /** Developer mode as in seed 004's demo: git+file config store on a hostPath volume, demo login. Meant for `dev` only. */
         developer: z.boolean().default(false),
-        /** DiracX config store URL (`DIRACX_CONFIG_BACKEND_URL`); required unless developer mode (which uses `git+file:///cs_store/initialRepo`). */
-        configBackendUrl: z.string().regex(/^git\+(file|https?|ssh):\/\/\S+$/, { message: msg("is not a git config store URL", "use e.g. \"git+https://gitlab.example.org/vo/diracx-config\"") }).optional(),
+        /**
+         * DiracX config store URL (`DIRACX_CONFIG_BACKEND_URL`); required unless developer mode (which uses
+         * `git+file:///cs_store/initialRepo`). v0.3.0 registers config sources for `git+file` and `git+https`
+         * only (diracx-core config/sources.py 63-89, 171, 201: any other scheme is a KeyError at start-up);
+         * `?revision=<branch>` picks the branch, `master` by default (line 27).
+         */
+        configBackendUrl: z
+            .string()
+            .regex(/^git\+(file|https):\/\/\S+$/, {
+                message: msg("is not a config store URL DiracX v0.3.0 reads (it reads only git+file:// and git+https://)", "use e.g. \"git+https://gitlab.example.org/vo/diracx-config?revision=main\" (without ?revision= DiracX checks out master)"),
+            })
+            .optional(),
         /** DiracX image tag (`global.images.tag`); the chart's default for the pinned version when unset. */
         imageTag: z.string().regex(/^v?[0-9][\w.-]*$/, { message: msg("is not a pinned version tag", "use a release tag such as \"v0.3.0\"") }).optional(),
         ingress: z
@@ -119,7 +165,7 @@ export const diracxSchema = z
         telemetry: z.strictObject({ enabled: z.boolean().default(false) }).prefault({}),
         /** SQL databases to create and connect (`diracx.sqlDbs.dbs`). */
         sqlDbs: z.array(dbName).min(1).default([...DIRACX_DEFAULT_SQL_DBS]),
-        /** OpenSearch databases (`diracx.osDbs.dbs`). */
+        /** OpenSearch databases (`diracx.osDbs.dbs`); v0.3.0 has only `JobParametersDB`. */
         osDbs: z.array(dbName).default([...DIRACX_DEFAULT_OS_DBS]),
     })
     .superRefine((c, ctx) => {
@@ -158,6 +204,29 @@ export const diracxSchema = z
         if (c.dex.demoUser && !c.developer) {
             ctx.addIssue({ code: "custom", path: ["dex", "demoUser"], message: msg("is a developer-mode convenience", "set diracx.developer to true, or diracx.dex.demoUser to false") });
         }
+        // Names the pinned version has no entry point for are never read (only entry points' settings are).
+        if ((c.imageTag ?? DIRACX_PINNED_APP_VERSION) === DIRACX_PINNED_APP_VERSION) {
+            for (const key of ["sqlDbs", "osDbs"] as const) {
+                const known: readonly string[] = DIRACX_V030_ENTRY_POINTS[key];
+                c[key].forEach((db, i) => {
+                    if (DB_NAME.test(db) && !known.some((k) => k.toUpperCase() === db.toUpperCase())) {
+                        ctx.addIssue({ code: "custom", path: [key, i], message: msg(`is not ${key === "sqlDbs" ? "a SQL" : "an OpenSearch"} database of DiracX ${DIRACX_PINNED_APP_VERSION}, which would never read its settings`, `remove it, or use one of ${known.join(", ")}`) });
+                    }
+                });
+            }
+        }
+        // The API calls Dex and the S3 store at their public URLs (see ipAlias).
+        const publicUrlsOnHostname = (c.dex.enabled && !c.dex.issuer) || (c.sandboxStore.mode === "seaweedfs" && !c.sandboxStore.seaweedfsUrl);
+        if (c.hostname && resolvesToLoopback(c.hostname) && publicUrlsOnHostname && !c.ipAlias) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["ipAlias"],
+                message: msg(
+                    `is required: diracx.hostname ${c.hostname} resolves to the loopback address, which inside a pod is the pod itself, so the DiracX API could not reach Dex and the S3 store at http://${c.hostname}:<NodePort>`,
+                    "set diracx.ipAlias to an address pods reach those NodePorts at (on kind the kind network's gateway, e.g. 172.18.0.1: npm run kind:up writes it), or use a hostname every pod and browser resolves alike",
+                ),
+            });
+        }
         const dup = (list: string[]) => list.find((x, i) => list.findIndex((y) => y.toUpperCase() === x.toUpperCase()) !== i);
         for (const key of ["sqlDbs", "osDbs"] as const) {
             const d = dup(c[key]);
@@ -166,8 +235,17 @@ export const diracxSchema = z
     });
 export type DiracxConfig = z.output<typeof diracxSchema>;
 
+/** The S3 endpoint of the chart's SeaweedFS as DiracX and its clients use it: `sandboxStore.seaweedfsUrl`, else the chart's NodePort 32000 on the hostname. */
+export function seaweedfsEndpoint(c: Pick<DiracxConfig, "hostname" | "sandboxStore">): string {
+    return c.sandboxStore.seaweedfsUrl ?? `http://${c.hostname}:32000`;
+}
+/** The chart's Dex issuer: `dex.issuer`, else its NodePort on the hostname. */
+export function dexIssuerUrl(c: Pick<DiracxConfig, "hostname" | "dex">): string {
+    return c.dex.issuer ?? `http://${c.hostname}:${c.dex.nodePort}`;
+}
+
 /** What this component's secrets and cross-component checks read of the platform's settings: its own, and of the others only these. */
-type Reads = { diracx: DiracxConfig; ingress: Enabled; certManager: Enabled; kubernetes: ClusterFacts };
+type Reads = { diracx: DiracxConfig; ingress: Enabled & { install: boolean; websecureNodePort?: number }; certManager: Enabled; kubernetes: ClusterFacts };
 
 export const diracxSecrets: SecretSpec<Reads>[] = [
     {
@@ -209,6 +287,14 @@ export const diracxCrossChecks: CrossCheck<Reads>[] = [
                 ["diracx", "ingress", "clusterIssuer"],
                 "DiracX needs a TLS certificate, but the platform's cert-manager is off and no existing ClusterIssuer is named",
                 "set certManager.enabled to true, or set diracx.ingress.clusterIssuer to an existing cert-manager ClusterIssuer",
+            );
+        }
+        // On kind the user's machine reaches DiracX only through a kind port mapping, which needs a fixed NodePort.
+        if (cfg.kubernetes.distribution === "kind" && !d.ingress.className && cfg.ingress.enabled && cfg.ingress.install && cfg.ingress.websecureNodePort === undefined) {
+            report(
+                ["ingress", "websecureNodePort"],
+                "is not set, but on kind DiracX is reached through a kind port mapping to Traefik's websecure NodePort, which is otherwise random",
+                "set ingress.websecureNodePort (e.g. 30443), map it to a host port in kind/cluster.yaml, and set diracx.httpsPort to that host port",
             );
         }
         if (d.developer && cfg.kubernetes.environment === "prod") {

@@ -116,7 +116,10 @@ export function loadConfig(): PlatformConfig {
         }
     }
 
-    if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+    if (problems.length > 0 || !parsed.success) {
+        const stackFile = `Pulumi.${pulumi.getStack()}.yaml`;
+        throw new ConfigError(problems.map((p) => ({ ...p, fix: p.fix.replace(/Pulumi\.<stack>\.yaml/g, stackFile) })));
+    }
     const settings = parsed.data;
 
     const environment: Environment = resolveEnvironment(settings.kubernetes);

@@ -37,12 +37,17 @@ export const ingressSchema = z
         timeoutSeconds: z.number().int().positive().default(600),
         /** Type of Traefik's Service: LoadBalancer needs MetalLB on kind. */
         serviceType: z.enum(["LoadBalancer", "NodePort", "ClusterIP"], { error: msg("must be LoadBalancer, NodePort or ClusterIP", "set ingress.serviceType to one of them") }).default("LoadBalancer"),
+        /** A fixed NodePort for the websecure (HTTPS) entrypoint (LoadBalancer and NodePort Services have one), e.g. for a kind port mapping; random when unset. */
+        websecureNodePort: z.number().int().min(30000, { message: msg("is outside the default NodePort range", "use a port from 30000 to 32767") }).max(32767, { message: msg("is outside the default NodePort range", "use a port from 30000 to 32767") }).optional(),
         replicas: z.number().int().min(1).default(1),
         resources: resources.default({ requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } }),
         /** Raw TCP entrypoints (e.g. NVIDIA FLARE), routed with IngressRouteTCP. */
         tcpPorts: z.array(tcpPort).default([]),
     })
     .superRefine((c, ctx) => {
+        if (c.websecureNodePort !== undefined && c.serviceType === "ClusterIP") {
+            ctx.addIssue({ code: "custom", path: ["websecureNodePort"], message: msg("needs a NodePort or LoadBalancer Service, but ingress.serviceType is ClusterIP", "set ingress.serviceType to LoadBalancer or NodePort, or remove ingress.websecureNodePort") });
+        }
         if (!c.install && c.tcpPorts.length > 0) {
             ctx.addIssue({ code: "custom", path: ["tcpPorts"], message: msg("needs the Traefik installed by the platform, but ingress.install is false", "set ingress.install to true, or remove ingress.tcpPorts") });
         }

@@ -35,6 +35,9 @@ export const profileSchema = z.strictObject({
 });
 export type JupyterhubProfile = z.output<typeof profileSchema>;
 
+/** Groups claims whose names contain a dot, which GenericOAuthenticator's dotted-path lookup cannot address. */
+const FLAT_DOTTED_CLAIMS = ["wlcg.groups"];
+
 /** Traitlets options that carry secrets: refused in `hubConfig`, they come from the hub Secret. */
 const SECRET_TRAIT = /(^|_)(secret|password|token)$/i;
 
@@ -52,12 +55,34 @@ const genericOauthSchema = z.strictObject({
     allowedGroups: z.array(z.string().min(1)).default([]),
     /** Members of these groups are JupyterHub admins. */
     adminGroups: z.array(z.string().min(1)).default([]),
-    /** The userinfo claim that lists a user's groups. */
-    groupsClaim: z.string().min(1).default("groups"),
+    /**
+     * The userinfo claim that lists a user's groups (GenericOAuthenticator.claim_groups_key). It is
+     * read from the **userinfo endpoint's** JSON, as a dotted path: `a.b` is `userinfo["a"]["b"]`
+     * (oauthenticator 16.1.0 generic.py 123-145). So a claim whose name itself has a dot, such as
+     * WLCG's `wlcg.groups` (INDIGO IAM's WLCG profile: iam v1.12.0 WLCGUserInfoAdapter.java 45-54),
+     * can never be read: the groups would be empty and every non-admin login refused.
+     */
+    groupsClaim: z
+        .string()
+        .min(1)
+        .default("groups")
+        .refine((c) => !FLAT_DOTTED_CLAIMS.includes(c), {
+            message: msg(
+                "is a claim whose name has a dot, but OAuthenticator 16.1.0 reads the groups claim as a nested path (wlcg.groups means userinfo[\"wlcg\"][\"groups\"]), so no user would have groups",
+                "use a claim without a dot (INDIGO IAM returns \"groups\" in userinfo with the profile scope), or set GenericOAuthenticator.claim_groups_key to a callable in jupyterhub.extraConfig",
+            ),
+        }),
     /** The OAuth callback URL registered with the identity provider; `<url>hub/oauth_callback` when unset. */
     callbackUrl: httpUrl.optional(),
-    /** How the access token is sent to the userinfo endpoint (seed 003 uses GET). */
-    userdataTokenMethod: z.enum(["GET", "POST"]).default("GET"),
+    /**
+     * How the access token reaches the userinfo endpoint (OAuthenticator.userdata_token_method):
+     * `header` (Authorization: Bearer) or `url` (`?access_token=`). The request is always a GET;
+     * 16.1.0 compares the value with "url" only (oauthenticator oauth2.py 422-430, 875-885), so
+     * the pre-16 HTTP methods (seed 003's GET) are refused rather than silently meaning header.
+     */
+    userdataTokenMethod: z
+        .enum(["header", "url"], { error: msg("must be \"header\" or \"url\" (OAuthenticator 16 sends the token in a header or the URL; the request is always a GET)", "set jupyterhub.auth.genericOauth.userdataTokenMethod to header (the default) or url") })
+        .default("header"),
 });
 
 const localAuthSchema = z.strictObject({

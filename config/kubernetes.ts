@@ -2,6 +2,30 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { msg } from "./problems";
 
+/**
+ * The Kubernetes version the platform is built for and checked against: the one place that names
+ * it. The dev cluster's node image (`kind/cluster.yaml`, `KIND_NODE_IMAGE`), the distributed
+ * notebook's own kube-scheduler (`distributedNotebook.images.kubeScheduler` default), the manifest
+ * schemas the guardrails validate against (kubernetes-models 4.5.1: the 1.33 OpenAPI schema) and
+ * Helm's `--kube-version` when charts are rendered all follow it (tests keep them equal).
+ * It lies inside every pinned add-on's supported range: cert-manager 1.21 supports 1.33 to 1.36
+ * (cert-manager/website 776e5db content/docs/releases/README.md 24) and metrics-server 0.8 1.31+
+ * (kubernetes-sigs/metrics-server v0.8.1 README.md 71-75).
+ */
+export const KUBERNETES_VERSION = "1.33.1";
+
+/**
+ * The kind release that publishes the node image of `KUBERNETES_VERSION` (its default node image:
+ * kubernetes-sigs/kind v0.29.0 pkg/apis/config/defaults/image.go 21), and so the oldest kind the dev
+ * cluster supports (a node image is supported "with the kind version they were released with").
+ * It is above v0.24.0, from which kindnet enforces NetworkPolicies (kind v0.24.0
+ * images/kindnetd/cmd/kindnetd/main.go 39, 220-240: kube-network-policies).
+ */
+export const KIND_VERSION = "0.29.0";
+
+/** kind's node image for `KUBERNETES_VERSION`, pinned by the digest kind `KIND_VERSION` publishes. */
+export const KIND_NODE_IMAGE = `kindest/node:v${KUBERNETES_VERSION}@sha256:050072256b9a903bd914c0b2866828150cb229cea0efe5892e2b644d5dd3b34f`;
+
 /** How to reach the cluster, and what kind of cluster it is. */
 export const kubernetesSchema = z.strictObject({
     /** kubeconfig context to use; the current context when unset. */

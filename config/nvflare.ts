@@ -2,7 +2,7 @@ import { z } from "zod";
 import { loadBalancerAvailable } from "./facts";
 import { msg } from "./problems";
 import type { ClusterFacts, CrossCheck, Enabled, SecretSpec } from "./spec";
-import { dnsLabel, image, namespace, quantity, resources } from "./types";
+import { dnsLabel, dnsName, image, namespace, quantity, resources } from "./types";
 
 /**
  * A participant name as it appears in project.yml. It becomes the Deployment and Service name, so
@@ -36,6 +36,18 @@ function participantPort(what: string) {
 
 const absolutePath = z.string().regex(/^\/[^\0]*$/, { message: msg("is not an absolute path", "use a path such as \"/srv/nvflare/prod_00\"") });
 
+/**
+ * What NVIDIA FLARE 2.4.0's provisioning accepts (`nvflare/apis/utils/format_check.py` 19-27 at tag 2.4.0,
+ * checked by `Participant.__init__`, `nvflare/lighter/spec.py` 40-45): an org is letters, digits and
+ * `_`; an admin is an email address. Checked only when the program provisions (`workspace.type: provision`).
+ */
+export const PROVISION_ORG = /^[A-Za-z0-9_]+$/;
+export const PROVISION_ADMIN = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Z|a-z]{2,}$/;
+/** The roles of the provisioned default authorization policy (`master_template.yml` 258-287 at tag 2.4.0). */
+export const PROVISION_ADMIN_ROLES = ["project_admin", "org_admin", "lead", "member"] as const;
+/** `prepare_project` refuses more servers (`nvflare/lighter/provision.py` 145-149 at tag 2.4.0). */
+export const PROVISION_MAX_SERVERS = 2;
+
 /** Where the provisioned startup kits live. */
 const workspaceSchema = z.discriminatedUnion(
     "type",
@@ -45,27 +57,75 @@ const workspaceSchema = z.discriminatedUnion(
         /** An existing PVC holding the provisioned `prod_NN` folder (one sub-folder per participant). */
         z.strictObject({ type: z.literal("persistentVolumeClaim"), claimName: dnsLabel }),
         /**
-         * One Secret per participant holding its `startup/` files (`<secretPrefix><name>`), and optionally
-         * one ConfigMap holding its `local/` files (`<localConfigMapPrefix><name>`). The workspace itself is an emptyDir.
+         * One Secret per participant holding its `startup/` files (`<secretPrefix><name>`), and, for servers
+         * and clients, one ConfigMap holding its `local/` files (`<localConfigMapPrefix><name>`, required).
+         * The workspace itself is an emptyDir.
          */
         z.strictObject({
             type: z.literal("secret"),
             secretPrefix: z.string().regex(/^[a-z0-9]([-a-z0-9]*)$/).default("nvflare-startup-"),
             localConfigMapPrefix: z.string().regex(/^[a-z0-9]([-a-z0-9]*)$/).default("nvflare-local-"),
         }),
+        /**
+         * The program provisions the federation in the cluster: a Job runs the image's `nvflare provision`
+         * on a project file made from this config and writes the kits to a claim it creates, which every
+         * participant mounts (its own folder only).
+         */
+        z.strictObject({
+            type: z.literal("provision"),
+            /** project.yml `name`: the provisioning folder and the root CA's subject. */
+            project: z
+                .string()
+                .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, { message: msg("is not a project name (letters, digits, '_' and '-', at most 63)", "use a name such as \"research_platform\"") })
+                .default("research_platform"),
+            /** The admin consoles to provision (at least one, or nobody can submit a job). */
+            admins: z
+                .array(
+                    z.strictObject({
+                        name: z
+                            .string({ error: msg("is required", "set it to the admin's email address, e.g. admin@example.org") })
+                            .regex(PROVISION_ADMIN, { message: msg("is not an email address, which nvflare provision requires of an admin", "use the admin's email address, e.g. admin@example.org") }),
+                        org: z
+                            .string({ error: msg("is required", "set it to the admin's organisation") })
+                            .regex(PROVISION_ORG, { message: msg("is not an org nvflare provision accepts (letters, digits and '_' only)", "use e.g. \"nvidia\" or \"hospital_b\"") }),
+                        role: z
+                            .enum(PROVISION_ADMIN_ROLES, { error: msg(`must be one of ${PROVISION_ADMIN_ROLES.join(", ")}`, "use project_admin for the person who runs the federation") })
+                            .default("project_admin"),
+                    }),
+                )
+                .default([]),
+            /** The claim the Job writes the kits to, and the servers keep their job and snapshot store on (`persist: {type: workspace}`). */
+            claimName: dnsLabel.default("nvflare-state"),
+            size: quantity.default("1Gi"),
+            /** Default: the platform's storage class (`storage.className`), else the cluster's default class. */
+            storageClassName: dnsName.optional(),
+        }),
     ],
-    { error: msg("must have type \"hostPath\", \"persistentVolumeClaim\" or \"secret\"", "set nvflare.workspace to e.g. {type: hostPath, path: /srv/nvflare/prod_00}") },
+    {
+        error: msg(
+            "must have type \"hostPath\", \"persistentVolumeClaim\", \"secret\" or \"provision\"",
+            "set nvflare.workspace to e.g. {type: provision, admins: [{name: admin@example.org, org: example}]} or {type: secret}",
+        ),
+    },
 );
 
 /** The servers' `/tmp/nvflare` (snapshot and job storage). HA failover needs it shared by every server. */
 const persistSchema = z.discriminatedUnion(
     "type",
     [
+        /** A folder on the node, created beforehand and owned by runAsUser (the volume has type Directory). */
         z.strictObject({ type: z.literal("hostPath"), path: absolutePath.default("/tmp/nvflare") }),
         z.strictObject({ type: z.literal("persistentVolumeClaim"), claimName: dnsLabel }),
         z.strictObject({ type: z.literal("emptyDir"), sizeLimit: quantity.optional() }),
+        /** The folder `persist/` of the provisioning claim (`workspace.type: provision`): one volume for kits and state. */
+        z.strictObject({ type: z.literal("workspace") }),
     ],
-    { error: msg("must have type \"hostPath\", \"persistentVolumeClaim\" or \"emptyDir\"", "set nvflare.persist to e.g. {type: persistentVolumeClaim, claimName: nvflare-persist}") },
+    {
+        error: msg(
+            "must have type \"workspace\", \"hostPath\", \"persistentVolumeClaim\" or \"emptyDir\"",
+            "set nvflare.persist to e.g. {type: workspace} (with workspace.type provision) or {type: persistentVolumeClaim, claimName: nvflare-persist}",
+        ),
+    },
 );
 
 export const NVFLARE_EXPOSURES = ["loadBalancer", "ingressTcp", "nodePort", "none"] as const;
@@ -88,7 +148,15 @@ export const nvflareSchema = z
         image: image.optional(),
         namespace: namespace.default("nvflare"),
         /** The HA overseer (NVFlare <= 2.5). Its Service carries the participant name, which servers and clients dial. */
-        overseer: z.strictObject({ name: participantName, port: participantPort("overseer port"), resources: resources.optional() }).optional(),
+        overseer: z
+            .strictObject({
+                name: participantName,
+                port: participantPort("overseer port"),
+                /** Only for `workspace.type: provision` (the overseer's certificate); default: the first server's org. */
+                org: z.string().min(1).optional(),
+                resources: resources.optional(),
+            })
+            .optional(),
         servers: z
             .array(
                 z.strictObject({
@@ -116,8 +184,10 @@ export const nvflareSchema = z
             .enum(NVFLARE_EXPOSURES, { error: msg(`must be one of ${NVFLARE_EXPOSURES.join(", ")}`, "set nvflare.exposure to loadBalancer (default), ingressTcp, nodePort or none") })
             .default("loadBalancer"),
         /**
-         * The UID/GID the pods run as (default 65532, the platform's non-root user). With a hostPath or PVC
-         * workspace the startup kits must be readable by it (keys are mode 0600): chown the kits, or set the owner's UID here.
+         * The UID/GID the pods (and the provisioning Job) run as (default 65532, the platform's non-root user).
+         * With a hostPath or PVC workspace each participant's folder must be readable and writable by it (the
+         * servers and clients write log.txt, audit.log and job folders there): chown the
+         * kits, or set the owner's UID here.
          */
         runAsUser: z.number({ error: msg("must be a UID", "use a whole number above 0") }).int().min(1, { message: msg("must not be 0 (root)", "use the UID that owns the startup kits, e.g. 65532") }).optional(),
         runAsGroup: z.number({ error: msg("must be a GID", "use a whole number above 0") }).int().min(1, { message: msg("must not be 0 (root)", "use the GID that owns the startup kits") }).optional(),
@@ -138,9 +208,20 @@ export const nvflareSchema = z
             ctx.addIssue({
                 code: "custom",
                 path: ["persist"],
-                message: msg("is an emptyDir but there are several (HA) servers, and failover needs every server to see the same snapshot and job storage", "set nvflare.persist to a shared {type: persistentVolumeClaim, claimName: <ReadWriteMany claim>} or, on one node, {type: hostPath}"),
+                message: msg(
+                    "is an emptyDir but there are several (HA) servers, and failover needs every server to see the same snapshot and job storage",
+                    "set nvflare.persist to {type: workspace} (with workspace.type provision), a shared {type: persistentVolumeClaim, claimName: <ReadWriteMany claim>} or {type: hostPath, path: <folder owned by runAsUser>} (the servers then share one node)",
+                ),
             });
         }
+        if (cfg.persist.type === "workspace" && cfg.workspace && cfg.workspace.type !== "provision") {
+            ctx.addIssue({
+                code: "custom",
+                path: ["persist"],
+                message: msg(`is {type: workspace}, which is the provisioning claim's persist/ folder, but workspace.type is ${cfg.workspace.type}`, "set nvflare.workspace.type to provision, or give persist a claim of its own: {type: persistentVolumeClaim, claimName: <claim>}"),
+            });
+        }
+        if (cfg.workspace?.type === "provision") provisionChecks(cfg, cfg.workspace, ctx);
         if (cfg.servers.length > 1 && !cfg.overseer) {
             ctx.addIssue({ code: "custom", path: ["overseer"], message: msg("is missing but there are several servers (HA needs the overseer)", "add the overseer {name, port} from project.yml, or keep a single server") });
         }
@@ -196,6 +277,33 @@ export const nvflareSchema = z
         }
     });
 export type NvflareConfig = z.output<typeof nvflareSchema>;
+export type NvflareProvision = Extract<NonNullable<NvflareConfig["workspace"]>, { type: "provision" }>;
+
+/** What `nvflare provision` 2.4.0 refuses of the participants the program would give it: refused here, before anything runs. */
+function provisionChecks(cfg: Omit<NvflareConfig, "workspace">, ws: NvflareProvision, ctx: z.RefinementCtx): void {
+    const fixOrg = "use letters, digits and '_' only (e.g. hospital_b for hospital-b): nvflare provision refuses other orgs";
+    const org = (value: string | undefined, path: (string | number)[]) => {
+        if (value !== undefined && !PROVISION_ORG.test(value)) ctx.addIssue({ code: "custom", path, message: msg(`is "${value}", which nvflare provision 2.4.0 refuses as an org`, fixOrg) });
+    };
+    if (cfg.servers.length > PROVISION_MAX_SERVERS) {
+        ctx.addIssue({
+            code: "custom",
+            path: ["servers"],
+            message: msg(`lists ${cfg.servers.length} servers, but nvflare provision 2.4.0 provisions at most ${PROVISION_MAX_SERVERS} (one, or an HA pair)`, "keep one or two servers, or provision outside the cluster and use workspace.type secret"),
+        });
+    }
+    org(cfg.overseer?.org, ["overseer", "org"]);
+    cfg.servers.forEach((s, i) => org(s.org, ["servers", i, "org"]));
+    cfg.clients.forEach((c, i) => org(c.org, ["clients", i, "org"]));
+    if (ws.admins.length === 0) {
+        ctx.addIssue({ code: "custom", path: ["workspace", "admins"], message: msg("lists no admin, so nobody could submit a job to the federation", "add one, e.g. admins: [{name: admin@example.org, org: example, role: project_admin}]") });
+    }
+    const seen = new Set<string>();
+    ws.admins.forEach((a, i) => {
+        if (seen.has(a.name)) ctx.addIssue({ code: "custom", path: ["workspace", "admins", i, "name"], message: msg(`repeats the admin ${a.name}`, "give every admin its own email address (nvflare provision refuses duplicate names)") });
+        seen.add(a.name);
+    });
+}
 export type NvflareServer = NvflareConfig["servers"][number];
 
 /** What this component's secrets and cross-component checks read of the platform's settings: its own, and of the others only these. */

@@ -16,6 +16,7 @@
  *
  * Telemetry (OpenTelemetry collector, Jaeger, Prometheus, Grafana; off in both stacks) is not covered.
  */
+import { dexIssuerUrl, seaweedfsEndpoint } from "../config/diracx";
 import type { Accept, ContractFn, Flow, HostFact, Listener, PodRef, Source, Write } from "./types";
 
 const CHART = { repo: "DIRACGrid/diracx-charts", ref: "4b25acb83bea0accd7148c6d6c8b182abab6134e" };
@@ -88,6 +89,11 @@ const S = {
     kind: { repo: "kubernetes-sigs/kind", ref: "00b38e3bbfdd20ec214924967fcfa7b5b0f51373", file: "pkg/cluster/internal/providers/docker/provision.go", note: "extraMounts become docker --volume binds per node; extraPortMappings become --publish <host>:<container>" } as Source,
     demoCluster: { ...CHART, file: "demo/demo_cluster_conf.tpl.yaml", lines: "1-46", note: "the upstream demo: one node, extraMount <csStorePath> -> /local_cs_store, port maps 443->8000, 32000 (SeaweedFS), 32002 (Dex)" } as Source,
     demoValues: { ...CHART, file: "demo/values.tpl.yaml", lines: "1-35", note: "the demo's URLs and settings all use https://<hostname>:8000; Dex at http://<hostname>:32002, S3 at http://<hostname>:32000" } as Source,
+    ipAlias: ch("templates/diracx/deployment.yaml", "28-33", "developer.ipAlias: hostAliases <ipAlias> -> diracx.hostname in the API pod only (not the task pods)"),
+    runDemoIpAlias: { ...CHART, file: "run_demo.sh", lines: "504-530,671-672", note: "the demo sets developer.ipAlias to the kind network's gateway (Linux) or the machine's address, with <ip>.nip.io as hostname" } as Source,
+    tasksSettings: app("diracx-tasks/src/diracx/tasks/plumbing/factory.py", "323-343", "task processes enter each needed settings' lifetime function (SandboxStoreSettings: the bucket check) and skip the settings when it fails"),
+    traefikWebsecure: { repo: "traefik/traefik-helm-chart", ref: "a8a66d0098703627b2cf352c66b1725c196a734a", file: "traefik/values.yaml", lines: "1009-1025", note: "ports.websecure: port 8443, exposedPort 443, nodePort (fixed when set; templates/_service.tpl 42-44)" } as Source,
+    acmeSolver: { repo: "cert-manager/cert-manager", ref: "24e33194fb39488eff2bbf10c6dc640f407cad44", file: "pkg/issuer/acme/http/pod.go", lines: "35-47,198-260", note: "v1.21.1: the HTTP-01 solver pod runs in the Challenge's namespace with label acme.cert-manager.io/http01-solver=true, listening on 8089 (http.go 49)" } as Source,
 };
 
 /** Host and port of a URL (the port its scheme implies when none is given). */
@@ -151,6 +157,10 @@ export const contract: ContractFn = (cfg) => {
         flows.push({ id: "traefik-to-api", from: traefik, to: api, ports: [8000], why: "the Ingress sends /api and /.well-known to the API Service (targetPort http 8000)", source: [S.ingress, S.apiSvc, S.apiDeployment] });
         flows.push({ id: "traefik-to-web", from: traefik, to: web, ports: [8080], why: "the Ingress sends / to the web app Service (targetPort http 8080)", source: [S.ingress, S.web] });
     }
+    if (cfg.ingress.enabled && cfg.ingress.install) {
+        const solver: PodRef = { kind: "pods", name: "cert-manager HTTP-01 solver", namespace: ns, labels: { "acme.cert-manager.io/http01-solver": "true" }, createdBy: { runtime: "cert-manager (ACME HTTP-01 challenge)" } };
+        flows.push({ id: "traefik-to-acme-solver-diracx", from: traefik, to: solver, ports: [8089], why: "with an ACME ClusterIssuer, cert-manager runs the solver pod in this namespace behind an Ingress of the platform's class; Traefik dials the pod (IP:8089) directly", source: S.acmeSolver });
+    }
     // Probes.
     flows.push({ id: "kubelet-to-api", from: { kind: "kubelet" }, to: api, ports: [8000], why: "HTTP startup, readiness and liveness probes on /api/health/*", source: [S.apiDeployment, S.probes] });
     flows.push({ id: "kubelet-to-web", from: { kind: "kubelet" }, to: web, ports: [8080], why: "HTTP probes on /", source: S.web });
@@ -194,12 +204,20 @@ export const contract: ContractFn = (cfg) => {
     }
 
     // Sandbox store (S3): the API checks/creates the bucket at start-up and presigns URLs; the cleaning task deletes objects.
-    const s3Url = d.sandboxStore.mode === "seaweedfs" ? (d.sandboxStore.seaweedfsUrl ?? `http://${hostname}:32000`) : (d.sandboxStore.external?.endpointUrl ?? "");
+    // DiracX v0.3.0 has one URL per service, used server-side and handed to browsers/clients alike: the API pod resolves
+    // diracx.hostname to diracx.ipAlias when set (the chart's hostAliases); the task pods get no alias.
+    const dialled = (url: string, p: PodRef): { host: string; port: number; alias: boolean } => {
+        const hp = hostPort(url);
+        const alias = p === api && !!d.ipAlias && hp.host === hostname;
+        return { ...hp, host: alias ? d.ipAlias! : hp.host, alias };
+    };
+    const s3Url = d.sandboxStore.mode === "seaweedfs" ? seaweedfsEndpoint(d) : (d.sandboxStore.external?.endpointUrl ?? "");
     if (s3Url) {
-        const s3 = hostPort(s3Url);
         const via = d.sandboxStore.mode === "seaweedfs" ? "SeaweedFS reached at its public URL (the host's port mapping to NodePort 32000), as the presigned URLs must work for clients outside the cluster" : "the external S3 service";
         for (const { id, pod: p } of services) {
-            flows.push({ id: `${id}-to-s3`, from: p, to: { kind: "external", name: "sandbox store S3 endpoint", host: s3.host }, ports: [s3.port], why: `endpoint_url of DIRACX_SANDBOX_STORE_S3_CLIENT_KWARGS: ${via}; the API's start-up fails if it cannot check or create the bucket`, source: [S.sandboxSettings, S.settingsDiscovery, S.tasksSandbox, S.apiEnv] });
+            const s3 = dialled(s3Url, p);
+            const aliasNote = s3.alias ? ` (${hostname} resolved through the API pod's hostAliases entry to ${d.ipAlias})` : p !== api && d.ipAlias ? " (no hostAliases in the task pods: where the hostname resolves to the loopback address the task skips SandboxStoreSettings and the sandbox-cleaning task cannot run)" : "";
+            flows.push({ id: `${id}-to-s3`, from: p, to: { kind: "external", name: "sandbox store S3 endpoint", host: s3.host }, ports: [s3.port], why: `endpoint_url of DIRACX_SANDBOX_STORE_S3_CLIENT_KWARGS: ${via}${aliasNote}; the API's start-up fails if it cannot check or create the bucket`, source: [S.sandboxSettings, S.settingsDiscovery, S.tasksSandbox, S.tasksSettings, S.apiEnv, S.ipAlias] });
         }
         if (d.sandboxStore.mode === "seaweedfs") {
             flows.push({ id: "api-wait-seaweedfs", from: api, to: seaweedfs, ports: [8333], why: "the init container waits (nc -vz <release>-seaweedfs 8333)", source: S.apiWaits });
@@ -209,14 +227,14 @@ export const contract: ContractFn = (cfg) => {
 
     // Identity provider.
     if (d.dex.enabled) {
-        const issuer = hostPort(d.dex.issuer ?? `http://${hostname}:${d.dex.nodePort}`);
+        const issuer = dialled(dexIssuerUrl(d), api);
         flows.push({
             id: "api-to-idp",
             from: api,
             to: { kind: "external", name: "Dex issuer (the VO's IdP URL)", host: issuer.host },
             ports: [issuer.port],
-            why: "the login flows fetch <issuer>/.well-known/openid-configuration, the JWKS and the token endpoint from the DiracX pod; in dev the issuer is the host's port mapping to Dex's NodePort",
-            source: [S.idpUrl, S.idpCalls, S.dexValues],
+            why: `the login flows fetch <issuer>/.well-known/openid-configuration, the JWKS and the token endpoint from the DiracX pod (the same issuer URL the browser is sent to: no separate internal URL)${issuer.alias ? `; ${hostname} resolves to ${d.ipAlias} in the API pod (hostAliases), where the host's port mapping reaches Dex's NodePort` : ""}`,
+            source: [S.idpUrl, S.idpCalls, S.dexValues, S.ipAlias],
         });
         flows.push({ id: "nodeport-to-dex", from: { kind: "node" }, to: dex, ports: [5556], why: `NodePort ${d.dex.nodePort} -> Service port 8000 -> container http 5556 (browsers and DiracX through the host)`, source: [S.dexValues, S.dexDeploy] });
     } else {
@@ -289,6 +307,7 @@ export const contract: ContractFn = (cfg) => {
         { key: "diracx.telemetry.enabled", reads: "DIRACX_OTEL_ENABLED, DIRACX_OTEL_GRPC_ENDPOINT", why: "booleans/strings of OTELSettings", source: S.otel },
         { key: "diracx.sqlDbs", reads: "DIRACX_DB_URL_<NAME> for the installed entry points", accepted: ["AuthDB", "JobDB", "JobLoggingDB", "PilotAgentsDB", "ResourceStatusDB", "SandboxMetadataDB", "TaskQueueDB"], why: "other names are ignored; the readiness probe needs AuthDB", source: [S.factorySettings, S.dbEntryPoints, S.probes] },
         { key: "diracx.osDbs", reads: "DIRACX_OS_DB_<NAME> for the installed entry points", accepted: ["JobParametersDB"], why: "v0.3.0 installs only JobParametersDB: PilotLogsDB (in the default list) is written but never read", source: [S.factorySettings, S.dbEntryPoints] },
+        { key: "diracx.ipAlias", reads: "the API pod's hostAliases (chart value developer.ipAlias: <ipAlias> -> diracx.hostname)", why: "an IPv4 address; only the API Deployment gets the entry, so only the API resolves the hostname to it", source: [S.ipAlias, S.runDemoIpAlias] },
         { key: "diracx.mysql.external", reads: "DIRACX_DB_URL_<DB> (mysql+aiomysql://user:password@host:port/<DB>)", why: "the databases must exist with grants for the user: init-sql only creates tables, and the chart's CREATE DATABASE script runs only in the bundled MySQL", source: [S.initSqlCode, S.mysqlInitDbs, S.probes] },
     ];
 
@@ -300,13 +319,21 @@ export const contract: ContractFn = (cfg) => {
                 kind: "kindMount",
                 id: "diracx-cs-store",
                 hostPath: "/local_cs_store",
-                why: "pv-cs-store is a hostPath without node affinity, written by the init-cs hook and read by the API, CLI, task scheduler and workers and validate-config: the same host folder must be mounted at /local_cs_store into every node these pods can land on",
+                why: "pv-cs-store is a hostPath without node affinity, written by the init-cs hook (which takes no node selector) and read by the API, CLI, task scheduler and workers and validate-config: the same host folder must be mounted at /local_cs_store into every node these pods can land on (kind/cluster.yaml: .kind/diracx-cs-store on every node)",
                 source: [S.csStore, S.localCsPath, S.initCsJob, S.apiVolumes, S.cli, S.scheduler, S.workers, S.demoCluster],
             });
         }
-        hostFacts.push({ kind: "kindPortMapping", id: "diracx-url", containerPort: 443, why: `the dev URL https://${hostname}/ (token issuer, redirects, CLI DIRACX_URL) is port 443 of that address: it must reach Traefik's websecure entrypoint on a kind node (the demo maps node port 443 to host port 8000 and puts :8000 in every URL)`, source: [S.ingress, S.demoCluster, S.demoValues, S.kind] });
-        if (d.dex.enabled && !d.dex.issuer) hostFacts.push({ kind: "kindPortMapping", id: "diracx-dex", containerPort: d.dex.nodePort, why: `the Dex issuer http://${hostname}:${d.dex.nodePort} (browsers and the DiracX pod) is Dex's NodePort through the host`, source: [S.dexValues, S.demoCluster] });
-        if (d.sandboxStore.mode === "seaweedfs" && !d.sandboxStore.seaweedfsUrl) hostFacts.push({ kind: "kindPortMapping", id: "diracx-seaweedfs", containerPort: 32000, why: `the S3 endpoint http://${hostname}:32000 (DiracX and presigned URLs) is SeaweedFS's NodePort through the host`, source: [S.seaweedfs, S.demoCluster] });
+        const urlPort = d.httpsPort;
+        hostFacts.push({
+            kind: "kindPortMapping",
+            id: "diracx-url",
+            containerPort: cfg.ingress.websecureNodePort ?? 443,
+            why: `the dev URL https://${hostname}${urlPort === 443 ? "" : `:${urlPort}`}/ (token issuer, redirects, CLI DIRACX_URL) is host port ${urlPort}: kind must map it to Traefik's websecure NodePort (ingress.websecureNodePort${cfg.ingress.websecureNodePort ? ` ${cfg.ingress.websecureNodePort}` : ", unset: random"}); the demo maps node port 443 to host port 8000 and puts :8000 in every URL`,
+            source: [S.ingress, S.traefikWebsecure, S.demoCluster, S.demoValues, S.kind],
+        });
+        const viaAlias = d.ipAlias ? ` (the DiracX API pod reaches the same port at ${d.ipAlias}, its hostAliases address for ${hostname}: host port = NodePort)` : "";
+        if (d.dex.enabled && !d.dex.issuer) hostFacts.push({ kind: "kindPortMapping", id: "diracx-dex", containerPort: d.dex.nodePort, why: `the Dex issuer http://${hostname}:${d.dex.nodePort} (browsers and the DiracX pod) is Dex's NodePort through the host${viaAlias}`, source: [S.dexValues, S.demoCluster, S.ipAlias, S.runDemoIpAlias] });
+        if (d.sandboxStore.mode === "seaweedfs" && !d.sandboxStore.seaweedfsUrl) hostFacts.push({ kind: "kindPortMapping", id: "diracx-seaweedfs", containerPort: 32000, why: `the S3 endpoint http://${hostname}:32000 (DiracX and presigned URLs) is SeaweedFS's NodePort through the host${viaAlias}`, source: [S.seaweedfs, S.demoCluster, S.ipAlias, S.runDemoIpAlias] });
     }
 
     return {

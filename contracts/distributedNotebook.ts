@@ -59,6 +59,7 @@ const S = {
     kubeClientPolicy: src("gateway/daemon/kube_client.go", "189-218", "Kubernetes mode: `default`, `static` only; dynamic-v3/dynamic-v4 panic \"The 'DYNAMIC' scheduling policy is not yet supported.\""),
     kubeModeNewKubeClient: src("gateway/daemon/gateway_daemon.go", "626-634", "deployment_mode kubernetes -> NewKubeClient at start-up"),
     idlePolicy: src("common/scheduling/policy/base.go", "21-46,65-71", "empty idle-session-reclamation-policy is an error; every policy constructor returns it"),
+    idleCustom: src("common/scheduling/policy/idle.go", "82-108", "custom: needs a timeout interval > 0; two methods panic \"Not implemented\""),
     staticPolicy: src("common/scheduling/policy/static.go", "19-40,72-74", "NumReplicas() = 3; MinimumNumNodes < 3 panics"),
     basePolicyMinNodes: src("common/scheduling/policy/base.go", "82-85", "MinimumNumNodes < 1 panics"),
     dynamicReplicas: src("common/scheduling/policy/dynamic_v4.go", "106-108", "NumReplicas() = 3"),
@@ -100,6 +101,7 @@ const S = {
     kernelSmr: src("distributed_notebook/kernel/kernel.py", "146,241-244,860-872", "SMR peers at <host>:<smr_port>"),
     kernelPrometheus: src("distributed_notebook/kernel/kernel.py", "680-697", "Prometheus on PROMETHEUS_METRICS_PORT, default 8089"),
     kernelStorage: src("distributed_notebook/kernel/kernel.py", "280-283,527-552", "remote_storage chooses the checkpointer at start-up"),
+    kernelStorageTraits: src("distributed_notebook/kernel/kernel.py", "276-305", "remote_storage_hostname, aws_region, redis_port (6379), redis_database traits"),
     checkpointers: src("distributed_notebook/sync/checkpointing/checkpointer_factory.py", "40-53", "only redis, s3, local; anything else raises ValueError"),
     entrypoint: src("deploy/helm/distributed-notebook/templates/kernel-entrypoint-configmap.yaml", "10-12", "sed ... >> <ipython_config_path>; python3 -m distributed_notebook.kernel"),
     chartNotebook: src("deploy/helm/distributed-notebook/templates/notebook-deployment.yaml", "39", "Jupyter server port 8888"),
@@ -124,7 +126,8 @@ export const contract: ContractFn = (cfg) => {
     const daemon = pod("local-daemon", c.daemonNamespace, "local-daemon");
     const notebook = pod("jupyter-notebook", c.namespace, "jupyter-notebook");
     // Kernel replica pods carry `kernel: kernel-<id>` and `app: kernel-<id>`: no label value is shared by
-    // all kernels, so they are selected by namespace alone here (a policy can use `kernel` Exists).
+    // all kernels, so they are selected by namespace alone here; the program's NetworkPolicies select them
+    // by the label key `kernel` (Exists) in `default`.
     const kernels: PodRef = {
         kind: "pods",
         name: "kernel-replicas",
@@ -279,7 +282,7 @@ export const contract: ContractFn = (cfg) => {
 
     const listeners: Listener[] = [
         // gateway container
-        { pod: gateway, container: "gateway", port: p.localDaemon, bind: "all", namedBy: ["service", "networkPolicy"], why: "Jupyter gRPC (LocalGateway) on flag `port`: the shared daemon.yml writes it from ports.localDaemon (ports.gateway never reaches the gateway); the kernelspec dials 8080", source: [S.gatewayOptions, S.gatewayMainDefaults, S.gatewayListen] },
+        { pod: gateway, container: "gateway", port: p.localDaemon, bind: "all", namedBy: ["service", "networkPolicy"], why: "Jupyter gRPC (LocalGateway) on flag `port`: the shared daemon.yml writes it from ports.localDaemon (ports.gateway never reaches the gateway; the config fixes both at 8080); the kernelspec dials 8080", source: [S.gatewayOptions, S.gatewayMainDefaults, S.gatewayListen] },
         { pod: gateway, container: "gateway", port: p.provisioner, bind: "all", namedBy: ["service", "probe", "networkPolicy"], why: "provisioner (ClusterGateway gRPC): local daemons connect here", source: [S.gatewayListen, S.gatewayAccept] },
         { pod: gateway, container: "gateway", port: p.distributedClusterService, bind: "all", namedBy: [], why: "DistributedCluster gRPC for the dashboard (no dashboard is deployed; unauthenticated, includes InducePanic)", source: [S.gatewayListen] },
         { pod: gateway, container: "gateway", port: p.schedulerHttp, bind: "all", namedBy: [], why: "scheduler HTTP service (POST /filter), called only by the extender over loopback", source: [S.schedulerHttp, S.schedulerHttpStart] },
@@ -316,9 +319,9 @@ export const contract: ContractFn = (cfg) => {
         },
         {
             key: "distributedNotebook.smrReplicas",
-            reads: "daemon.yml `num-replicas` (a flag of neither program)",
+            reads: "nothing: `num-replicas` is a flag of neither program (the program no longer writes it)",
             accepted: [3],
-            why: "`num-replicas` is ignored; the gateway creates every kernel CloneSet with replicas 3, writes three SMR node slots and the policies return NumReplicas() = 3",
+            why: "the gateway creates every kernel CloneSet with replicas 3, writes three SMR node slots and the policies return NumReplicas() = 3",
             source: [S.cloneSetReplicas, S.smrNodes, S.staticPolicy, S.dynamicReplicas, S.flagsFromYaml],
         },
         {
@@ -351,15 +354,15 @@ export const contract: ContractFn = (cfg) => {
         },
         {
             key: "distributedNotebook",
-            reads: "daemon.yml `idle-session-reclamation-policy` (gateway and local daemon; not written by the program)",
+            reads: "daemon.yml `idle-session-reclamation-policy` (gateway and local daemon; the program writes `none`)",
             accepted: ["none", "google-colab", "adobe-sensei", "custom"],
             rejected: [""],
-            why: "every scheduling policy constructor fails on an empty idle-session-reclamation policy, and both programs panic on that error at start-up",
-            source: [S.idlePolicy, S.getPolicy, S.gatewayGetPolicy, S.daemonNew],
+            why: "every scheduling policy constructor fails on an empty idle-session-reclamation policy, and both programs panic on that error at start-up; `custom` also needs timeout options and has methods that panic \"Not implemented\"",
+            source: [S.idlePolicy, S.idleCustom, S.getPolicy, S.gatewayGetPolicy, S.daemonNew],
         },
         {
-            key: "distributedNotebook.remoteStorageEndpoint",
-            reads: "daemon.yml `remote-storage` -> kernel IPython config DistributedKernel.remote_storage (not written by the program)",
+            key: "distributedNotebook.remoteStorage",
+            reads: "daemon.yml `remote-storage` -> kernel IPython config DistributedKernel.remote_storage",
             accepted: ["redis", "s3", "local"],
             rejected: ["", "hdfs"],
             why: "the gateway copies the `remote-storage` flag into every kernel's config; the kernel builds its checkpointer from it at start-up and raises ValueError for anything but redis, s3 or local (HDFS is gone at this commit)",
@@ -369,8 +372,8 @@ export const contract: ContractFn = (cfg) => {
             key: "distributedNotebook.remoteStorageEndpoint",
             reads: "daemon.yml `remote-storage-endpoint` (gateway and local daemon)",
             rejected: [""],
-            why: "both programs panic on an empty endpoint; for redis it is the kernel's Redis host, for s3 the bucket, for local it is unused",
-            source: [S.remoteEndpointGateway, S.daemonNew, S.kernelStorage],
+            why: "both programs panic on an empty endpoint (the program writes a placeholder with `local`); the kernel passes it as `host` to its checkpointer: for redis the Redis host (port redis_port, default 6379), for s3 the bucket; local ignores it",
+            source: [S.remoteEndpointGateway, S.daemonNew, S.kernelStorage, S.kernelStorageTraits, S.checkpointers],
         },
         {
             key: "distributedNotebook.images.notebook",
@@ -419,15 +422,8 @@ export const contract: ContractFn = (cfg) => {
             why: "number of `ds2-lab.github.io/deflated-gpu` devices each daemon advertises to its kubelet",
             source: [S.daemonOptions, src("local_daemon/device/allocator.go", "88")],
         },
-        // Keys the program writes that no program reads (matched against flag names, then skipped).
-        ...(["kube-namespace", "ipython-config-path", "starting-resource-port", "num-replicas"] as const).map(
-            (k): Accept => ({
-                key: "distributedNotebook",
-                reads: `daemon.yml \`${k}\` (no such flag in the gateway or the local daemon)`,
-                why: `\`${k}\` is silently ignored${k === "kube-namespace" ? "; the flag is `kubernetes-namespace`, and kernels go to `default` regardless" : ""}`,
-                source: [S.flagsFromYaml, S.gatewayOptions, S.daemonOptions, S.connectionInfo, S.commonOptions, S.schedulerOptions],
-            }),
-        ),
+        // Upstream's chart also writes `kube-namespace`, `ipython-config-path`, `starting-resource-port` and
+        // `num-replicas`: flags of neither program, silently skipped (S.flagsFromYaml); the program does not write them.
         // Environment variables.
         { key: "distributedNotebook", reads: "env NODE_NAME (local daemon)", why: "the daemon's node name (spec.nodeName); empty panics outside local mode", source: [S.daemonEnv, S.daemonNew] },
         { key: "distributedNotebook", reads: "env POD_IP (local daemon)", why: "the IP the daemon reports to the gateway for its sockets (falls back to the first private interface address)", source: [S.daemonNew, S.daemonKernelInfo] },

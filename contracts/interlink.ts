@@ -58,6 +58,7 @@ const Z2JH_HUB_INGRESS = src(Z2JH, "jupyterhub/templates/hub/netpol.yaml", "57-6
 const SIDECAR_LISTEN = src(IL, "cmd/sidecars/docker/main.go", "63-68", "http.ListenAndServe(\":\" + SidecarPort): every interface, no bind-address setting");
 const API_LISTEN = src(IL, "cmd/interlink/main.go", "43-50", "http.ListenAndServe(\":\" + InterlinkPort): every interface, no bind-address setting (InterlinkURL is only a client URL)");
 const SIDECAR_DATA = src(IL, "pkg/sidecars/docker/aux.go", "29-42", "os.MkdirAll(DataRootFolder + <namespace>-<pod UID>) for every container when ExportPodData is true");
+const SIDECAR_DATA_CWD = src(IL, "pkg/sidecars/docker/aux.go", "102,135,190,242", "ConfigMap, Secret and emptyDir volume directories are <cwd>/DataRootFolder/<pod UID>/...: an absolute DataRootFolder would be nested under the working directory");
 const SIDECAR_DATA_RM = src(IL, "pkg/sidecars/docker/Delete.go", "87-89", "os.RemoveAll(DataRootFolder + <namespace>-<pod UID>) on delete");
 const SIDECAR_RUN = src(IL, "pkg/sidecars/docker/Create.go", "106-191", "`docker run -d --name <container name>` built as one string: -e NAME=VALUE unquoted (single-quoted only if the value has '['), image, then command and args (as CMD: the image ENTRYPOINT stays); the whole command line is logged");
 const SIDECAR_CONFLICT = src(IL, "pkg/sidecars/docker/Create.go", "197-205", "a name conflict with an existing container is logged as a warning and the create reports success");
@@ -69,7 +70,8 @@ export const contract: ContractFn = (cfg) => {
     const il = cfg.interlink;
     if (!il.enabled) return undefined;
     const hubNs = il.hub.namespace;
-    const release = cfg.jupyterhub.releaseName;
+    // The hub's release as InterLink knows it (cross-checked against jupyterhub.releaseName when the platform's hub is on).
+    const release = il.hub.releaseName;
     const portRange = { from: il.tunnel.portRange.from, to: il.tunnel.portRange.to };
     const targetHost = il.interlinkUrl ? new URL(il.interlinkUrl).hostname : "interlink.interlinkUrl";
     const iamUrl = new URL(il.iam.server);
@@ -193,9 +195,9 @@ export const contract: ContractFn = (cfg) => {
             kind: "unitWritablePath",
             id: "docker-sidecar-data-root",
             unit: "docker-sidecar.service",
-            path: "/etc/interlink/jobs/",
-            why: "the Docker sidecar creates <DataRootFolder><namespace>-<pod UID> for every offloaded container (ExportPodData: true) and fails the create if it cannot; DataRootFolder is what the program writes into the host's InterLinkConfig.yaml",
-            source: [SIDECAR_DATA, SIDECAR_DATA_RM, src(IL, "pkg/sidecars/docker/Create.go", "160-166", "prepareMounts error -> HTTP 500, no container")],
+            path: "/var/lib/interlink/jobs/",
+            why: "the Docker sidecar creates <DataRootFolder><namespace>-<pod UID> for every offloaded container (ExportPodData: true) and fails the create if it cannot; the program writes DataRootFolder: jobs/ (relative) into the host's InterLinkConfig.yaml and gives docker-sidecar.service StateDirectory=interlink and WorkingDirectory=/var/lib/interlink, writable under ProtectSystem=full (which makes /etc read-only); relative, the cwd-joined volume paths stay in the same tree",
+            source: [SIDECAR_DATA, SIDECAR_DATA_RM, SIDECAR_DATA_CWD, src(IL, "pkg/sidecars/docker/Create.go", "160-166", "prepareMounts error -> HTTP 500, no container")],
         },
         {
             kind: "unitListensOnAllInterfaces",
@@ -356,10 +358,27 @@ export const contract: ContractFn = (cfg) => {
             },
             {
                 key: "interlinkIamRefreshToken",
-                reads: "env IAM_REFRESH_TOKEN (proposed secret; no such key exists yet)",
+                reads: "env IAM_REFRESH_TOKEN (secretKeyRef: Secret interlink-iam, key refresh-token)",
                 rejected: [""],
-                why: "the only grant the pinned refresher makes is grant_type=refresh_token: without a refresh token IAM answers an error, no token is ever written, and the refresher's readiness (test -s token) never passes",
+                why: "the only grant the pinned refresher makes is grant_type=refresh_token: without a refresh token IAM answers an error and no token is ever written, so the VK's every call is refused by oauth2-proxy (the refresher has no readiness probe, and the hub does not wait on the VK, so nothing else blocks)",
                 source: [REFRESH_ENV, REFRESH_GRANT],
+            },
+            {
+                key: "interlink.tracing",
+                reads: "nothing: the VK's OTLP exporter set-up (initProvider) is commented out and no code reads OTEL_EXPORTER_OTLP_ENDPOINT",
+                accepted: [false],
+                why: "a tracing collector next to the VK would receive nothing",
+                source: src(IL, "main.go", "189-199", "initProvider() and its shutdown commented out"),
+            },
+            {
+                key: "interlink.profiles[].memory",
+                reads: "kubespawner_override mem_guarantee / mem_limit (JupyterHub ByteSpecification traits of the Spawner)",
+                why: "KubeSpawner applies the override with setattr at spawn time; the trait takes an int or a number with K, M, G or T (powers of 1024) and raises TraitError on \"16Gi\": the platform takes Ki/Mi/Gi/Ti and hands KubeSpawner K/M/G/T (the same bytes)",
+                source: [
+                    src(JH, "jupyterhub/traitlets.py", "48-96", "ByteSpecification: int, or float(value[:-1]) with suffix K/M/G/T, else TraitError"),
+                    src(JH, "jupyterhub/spawner.py", "766,809", "mem_limit and mem_guarantee are ByteSpecification"),
+                    src(KS, "kubespawner/spawner.py", "3160-3186", "profile kubespawner_override applied with setattr"),
+                ],
             },
             {
                 key: "interlink.hub.internalUrl",

@@ -440,11 +440,14 @@ export const contract: ContractFn = (cfg: ContractConfig): SystemContract | unde
         {
             key: "jupyterhub.auth.genericOauth.groupsClaim",
             reads: "GenericOAuthenticator.claim_groups_key",
-            why: "a dotted key path into the userinfo endpoint's JSON (auth_state[\"oauth_user\"]), not the ID or access token; when it is missing the groups are an empty set (logged as an error) and allowed_groups/admin_groups match nobody",
+            rejected: ["wlcg.groups"],
+            why: "a dotted key path into the userinfo endpoint's JSON (auth_state[\"oauth_user\"]), not the ID or access token; when it is missing the groups are an empty set (logged as an error) and allowed_groups/admin_groups match nobody. A claim whose name has a dot (WLCG's flat wlcg.groups) can therefore never be read: the config refuses it. INDIGO IAM returns `groups` in userinfo for the profile scope (its WLCG token profile replaces it with wlcg.groups)",
             source: [
                 src(OA, "oauthenticator/generic.py", "20-29", "claim_groups_key default OAUTH2_GROUPS_KEY or \"groups\""),
                 src(OA, "oauthenticator/generic.py", "123-145", "get_user_groups: reduce(dict.get, key.split(\".\"), user_info)"),
                 src(OA, "oauthenticator/oauth2.py", "246-248", "user_auth_state_key = oauth_user"),
+                { repo: "indigo-iam/iam", ref: "e998e438f393d490a8ba51f0df4e44f16fa94a69", file: "iam-login-service/src/main/java/it/infn/mw/iam/core/userinfo/IamScopeClaimTranslationService.java", lines: "81-83,92,103", note: "v1.12.0: profile scope -> groups claim; wlcg.groups scope -> wlcg.groups claim" },
+                { repo: "indigo-iam/iam", ref: "e998e438f393d490a8ba51f0df4e44f16fa94a69", file: "iam-login-service/src/main/java/it/infn/mw/iam/core/oauth/profile/wlcg/WLCGUserInfoAdapter.java", lines: "45-54", note: "WLCG profile: userinfo drops groups, adds the flat key wlcg.groups" },
             ],
         },
         {
@@ -465,11 +468,11 @@ export const contract: ContractFn = (cfg: ContractConfig): SystemContract | unde
         {
             key: "jupyterhubOauthClientSecret",
             reads: "GenericOAuthenticator.client_secret, from values.yaml of the hub.existingSecret Secret merged over the chart's values",
-            why: "z2jh merges existing-secret/values.yaml over secret/values.yaml once at start-up (lru_cache) and applies hub.config.<Class> to the traitlets config; a rotated secret takes effect only when the hub pod restarts",
+            why: "z2jh merges existing-secret/values.yaml over secret/values.yaml once at start-up (lru_cache) and applies hub.config.<Class> to the traitlets config; a rotated secret takes effect only when the hub pod restarts, and the chart's own restart checksums do not cover the existing Secret, so the platform sets hub.annotations checksum/existing-secret (SHA-256 of its Secret's data, a Pulumi secret) on the hub pod",
             source: [
                 chart("files/hub/z2jh.py", "14-30", "_load_config merges existing-secret/values.yaml"),
                 chart("files/hub/jupyterhub_config.py", "471-481", "c[app].update(hub.config[app])"),
-                chart("templates/hub/deployment.yaml", "28-31", "restart checksum covers only the chart's own ConfigMap and Secret"),
+                chart("templates/hub/deployment.yaml", "28-34", "restart checksums cover only the chart's own ConfigMap and Secret; hub.annotations are added to the pod template"),
             ],
         },
         {
@@ -485,12 +488,16 @@ export const contract: ContractFn = (cfg: ContractConfig): SystemContract | unde
             source: [chart("files/hub/jupyterhub_config.py", "466-469", "CryptKeeper.keys = value.split(\";\")"), src(JH, "jupyterhub/crypto.py", "39-72", "_validate_key")],
         },
         {
-            key: `jupyterhub (generated: ${release}-hub-secrets / hub.config.ConfigurableHTTPProxy.auth_token)`,
+            key: "jupyterhub (chart-generated: Secret hub / hub.config.ConfigurableHTTPProxy.auth_token)",
             reads: "env CONFIGPROXY_AUTH_TOKEN in both the hub and the chp container",
-            why: "the hub and CHP must see the same token; the chart sets CONFIGPROXY_AUTH_TOKEN from its own Secret `hub`, the program appends a second entry from its Secret and the kubelet keeps the last one; JupyterHub ignores hub.config.ConfigurableHTTPProxy.auth_token",
+            why: "the hub and CHP must see the same token; the chart sets CONFIGPROXY_AUTH_TOKEN from its own Secret `hub` in both (whatever hub.existingSecret says), generates it once and keeps it across upgrades by lookup, and restarts both pods if it ever changes (checksum/secret on the hub, checksum/auth-token on the proxy). The platform adds no second entry (a duplicated env name breaks later strategic-merge upgrades) and sets neither proxy.secretToken nor the key in its own Secret; JupyterHub ignores hub.config.ConfigurableHTTPProxy.auth_token",
             source: [
-                chart("templates/hub/deployment.yaml", "188-210", "CONFIGPROXY_AUTH_TOKEN from the chart Secret, then hub.extraEnv"),
+                chart("templates/hub/deployment.yaml", "197-209", "CONFIGPROXY_AUTH_TOKEN from the chart Secret, then hub.extraEnv"),
                 chart("templates/proxy/deployment.yaml", "117-126", "same for chp"),
+                chart("templates/hub/_helpers-passwords.tpl", "34-47", "auth_token: values, else lookup of the existing Secret hub, else randAlphaNum 64"),
+                chart("templates/hub/secret.yaml", "39", "the token in the chart Secret hub"),
+                chart("templates/hub/deployment.yaml", "31", "checksum/secret of the chart Secret on the hub pod"),
+                chart("templates/proxy/deployment.yaml", "40", "checksum/auth-token on the proxy pod"),
                 chart("files/hub/jupyterhub_config.py", "476-478", "ConfigurableHTTPProxy.auth_token popped from hub.config"),
                 src(JH, "jupyterhub/proxy.py", "539-556", "auth_token default from CONFIGPROXY_AUTH_TOKEN"),
                 src(CHP, "bin/configurable-http-proxy", "271", "authToken = process.env.CONFIGPROXY_AUTH_TOKEN"),
@@ -523,6 +530,17 @@ export const contract: ContractFn = (cfg: ContractConfig): SystemContract | unde
                 src(DS, "images/base-notebook/Dockerfile", "42", "jupyterhub-singleuser installed"),
                 src(DS, "images/base-notebook/Dockerfile", "57-58", "JUPYTER_PORT 8888"),
                 src(DS, "images/docker-stacks-foundation/Dockerfile", "142", "ENTRYPOINT tini -g -- start.sh"),
+            ],
+        },
+        {
+            key: "jupyterhub.singleuser.image, jupyterhub.singleuser.profiles[].image (and offload profiles' kubespawner_override.image)",
+            reads: "the image pullers' init containers (prePuller.hook: a pre-install/pre-upgrade hook the release waits for; prePuller.continuous), one per image, on every schedulable node",
+            why: "the pullers always pull singleuser.image, pull every profileList kubespawner_override.image while prePuller.pullProfileListImages is true (the chart's default) and every prePuller.extraImages entry; the platform sets pullProfileListImages false and lists only its own profiles' images in extraImages, so an offload profile's image (run on the remote host only) is not pulled onto every node inside the hook",
+            source: [
+                chart("values.yaml", "603-627", "prePuller.hook.enabled, continuous.enabled, pullProfileListImages: true, extraImages: {}"),
+                chart("templates/image-puller/_helpers-daemonset.tpl", "100-114", "image-pull-singleuser"),
+                chart("templates/image-puller/_helpers-daemonset.tpl", "134-156", "image-pull-singleuser-profilelist-<n> when pullProfileListImages"),
+                chart("templates/image-puller/_helpers-daemonset.tpl", "158-174", "image-pull-<key> per extraImages entry"),
             ],
         },
         {

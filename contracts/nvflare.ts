@@ -2,8 +2,9 @@
  * NVIDIA FLARE (seed 002): what the overseer, the FL servers and the clients really do at run time,
  * read from NVIDIA/NVFlare at tag 2.4.0 (commit bf800ffaa43a5021ee17c0914aa75557fce15974), the version
  * of the image both stacks pin (`nvflare/nvflare:2.4.0`, built by the tag's `docker/Dockerfile` from
- * `python:3.8` with `pip install -e .`). The pods are the program's own (components/apps/nvflare.ts):
- * labels `system: <participant>` and `app.kubernetes.io/{name: nvflare, component, instance}`.
+ * `python:3.8` with `pip install -e .`). The pods are the program's own (components/apps/nvflare/):
+ * labels `system: <participant>` and `app.kubernetes.io/{name: nvflare, component, instance}`; with
+ * `workspace.type: provision`, the provisioning Job's pod `app.kubernetes.io/{name: nvflare-provision, component: provision}`.
  *
  * Facts that hold for every provisioned kit of this version: the overseer's gunicorn binds
  * 0.0.0.0:<port>; a server listens on every interface on its FL port (`"0:" + port`) and its admin
@@ -55,6 +56,14 @@ const S = {
     mpm: nv("nvflare/fuel/f3/mpm.py", "143-145,182-184", "writes _process_rc.txt into the run dir (the workspace root)"),
     internalListener: nv("nvflare/fuel/f3/cellnet/connector_manager.py", "58-70,237-241", "job processes reach the parent over an internal tcp listener on localhost (dynamic port)"),
     gunicornTmp: { repo: "benoitc/gunicorn", ref: "05980116ae8aba50db4013d1384d5b37581cc165", file: "gunicorn/workers/workertmp.py", lines: "19-25", note: "each worker's heartbeat file: tempfile.mkstemp(dir=worker_tmp_dir), i.e. $TMPDIR or /tmp (NVFlare 2.4.0 requires gunicorn>=20.1.0; the image's exact gunicorn version was not read)" } as Source,
+    provisionCli: nv("nvflare/lighter/provision.py", "49-101,122-150", "nvflare provision -p <project file> -w <dir>: api_version 3, participants, builders; at most 2 servers"),
+    provisionPrompt: nv("nvflare/lighter/provision.py", "57-59,72-90", "a last argument ending in \"provision\" without ./project.yml makes it ask interactively which sample to write, then exit"),
+    provisioner: nv("nvflare/lighter/spec.py", "102-112,149-188", "writes <dir>/<project>/{resources,state,wip} and, through WorkspaceBuilder, prod_NN/<participant>/{startup,local,transfer}; on a builder error prints the traceback, removes prod_NN and returns normally"),
+    workspaceBuilder: nv("nvflare/lighter/impl/workspace.py", "55-87", "prod_NN numbered one past the highest existing prod_ folder; wip/ moved to prod_NN at the end"),
+    certState: nv("nvflare/lighter/impl/cert.py", "56-66,70-93", "the root CA and every participant's certificate and key kept in state/cert.json and reused by the next run"),
+    cliExit: nv("nvflare/cli.py", "167-194", "errors of a sub-command are printed; the CLI does not exit non-zero for them"),
+    nameCheck: nv("nvflare/apis/utils/format_check.py", "19-37", "name_check: org [A-Za-z0-9_]+, admin an email address, server/overseer a host name, client [A-Za-z0-9-_]+"),
+    participantInit: nv("nvflare/lighter/spec.py", "24-51", "Participant(type, name, org) refuses names and orgs that fail name_check"),
     kindTmpfs: { repo: "kubernetes-sigs/kind", ref: "00b38e3bbfdd20ec214924967fcfa7b5b0f51373", file: "pkg/cluster/internal/providers/docker/provision.go", note: "runArgsForNode: --tmpfs /tmp on every kind node: a hostPath under /tmp is per node and lost when the node container restarts" } as Source,
 };
 
@@ -180,7 +189,7 @@ export const contract: ContractFn = (cfg) => {
         {
             key: "nvflare.runAsUser",
             reads: "the process UID (os.makedirs, open for writing)",
-            why: "must own or be allowed to write /workspace/<name> and /tmp/nvflare; a hostPath is not chowned by fsGroup (DirectoryOrCreate makes it root:root 0755)",
+            why: "must own or be allowed to write /workspace/<name> and /tmp/nvflare; a hostPath is not chowned by fsGroup (DirectoryOrCreate would make it root:root 0755, so the program uses type Directory and the operator creates it owned by runAsUser)",
             source: [S.fsStorage, S.jobDefManager, S.workspace],
         },
         {
@@ -192,7 +201,7 @@ export const contract: ContractFn = (cfg) => {
         {
             key: "nvflare.workspace.localConfigMapPrefix",
             reads: "local/log.config(.default) and local/resources.json(.default) of each server (ConfigMap <prefix><name>, mounted at /workspace/<name>/local)",
-            rejected: ["a missing ConfigMap (optional: an empty local/)", "a ConfigMap without log.config(.default)", "a ConfigMap without resources.json(.default)"],
+            rejected: ["an empty local/ (the program now requires the ConfigMap: optional false)", "a ConfigMap without log.config(.default)", "a ConfigMap without resources.json(.default)"],
             why: "configure_logging asserts on the log config and the config loader is given None for the resources file (TypeError): the server exits at start-up; without authorization.json(.default) every admin command is authorised (EmptyAuthorizer)",
             source: [S.starterConf, S.configureLogging, S.configFactory, S.jsonConfiger, S.securityInit, S.emptyAuthorizer, S.serverLocal],
         },
@@ -210,6 +219,50 @@ export const contract: ContractFn = (cfg) => {
             : []),
     ];
 
+    if (c.workspace?.type === "provision") {
+        const ws = c.workspace;
+        const provisioner: PodRef = {
+            kind: "pods",
+            name: "provision job",
+            namespace: ns,
+            labels: { "app.kubernetes.io/name": "nvflare-provision", "app.kubernetes.io/component": "provision" },
+            createdBy: "program",
+        };
+        writes.push({
+            pod: provisioner,
+            container: "provision",
+            path: `/state/provisioning/${ws.project}`,
+            why: "nvflare provision's workspace (-w /state/provisioning): resources/, state/cert.json (the CA and every key, reused by the next run), wip/ and prod_NN/<participant>/{startup,local,transfer}",
+            source: [S.provisionCli, S.provisioner, S.workspaceBuilder, S.certState],
+        });
+        accepts.push(
+            {
+                key: "nvflare.servers",
+                reads: "project.yml participants of type server",
+                why: "prepare_project raises for more than 2 servers (one, or an HA pair); the program refuses it before the Job runs",
+                source: S.provisionCli,
+            },
+            {
+                key: "nvflare.servers[*].org, nvflare.clients[*].org, nvflare.overseer.org, nvflare.workspace.admins[*].org",
+                reads: "project.yml participants[].org",
+                why: "Participant() refuses an org that is not letters, digits and '_' (e.g. hospital-b): provision fails",
+                source: [S.participantInit, S.nameCheck],
+            },
+            {
+                key: "nvflare.workspace.admins[*].name",
+                reads: "project.yml participants[type admin].name",
+                why: "an admin's name must be an email address; it becomes the admin kit's folder and certificate subject",
+                source: [S.participantInit, S.nameCheck],
+            },
+            {
+                key: "nvflare.workspace",
+                reads: "the provision command line (-w <dir> -p <file>) and its exit status",
+                why: "the Job passes -p last (a last argument ending in \"provision\" would prompt) and checks every kit itself, since nvflare provision exits 0 when a builder fails",
+                source: [S.provisionPrompt, S.provisioner, S.cliExit],
+            },
+        );
+    }
+
     const hostFacts: HostFact[] = [];
     if (cfg.kubernetes.distribution === "kind") {
         if (c.workspace?.type === "hostPath") {
@@ -226,7 +279,7 @@ export const contract: ContractFn = (cfg) => {
                 kind: "kindMount",
                 id: "nvflare-persist",
                 hostPath: c.persist.path,
-                why: "the servers' job store and snapshots: one host folder mounted into every worker (kind's /tmp is a per-node tmpfs), owned by runAsUser, so both HA servers see the same state whichever nodes they land on",
+                why: "the servers' job store and snapshots: the volume has type Directory, so the folder must exist, owned by runAsUser, on the node the servers share (a required podAffinity puts HA servers on one node); kind's /tmp is a per-node tmpfs, lost when the node container restarts",
                 source: [S.resources, S.fsStorage, S.turnToHot, S.kindTmpfs],
             });
         }

@@ -51,9 +51,13 @@ plan_both() {
     (
         cd "$dir"
         export PLAN_CACHE_DIR="$out.cache"
-        # As npm run plan does (where the ref has it): compiled files whose source is gone would shadow moved modules.
-        if [ -f scripts/prune-bin.mjs ]; then node scripts/prune-bin.mjs; fi
-        npx tsc -p tsconfig.build.json
+        # As npm run compile does at that ref: scripts/build.mjs where the ref has it, else prune + tsc.
+        if [ -f scripts/build.mjs ]; then
+            node scripts/build.mjs
+        else
+            if [ -f scripts/prune-bin.mjs ]; then node scripts/prune-bin.mjs; fi
+            npx tsc -p tsconfig.build.json
+        fi
         node bin/tools/plan.js --stack dev --out "$out/dev" >/dev/null
         node bin/tools/plan.js --stack prod --placeholder-secrets --out "$out/prod" >/dev/null
     )

@@ -8,8 +8,13 @@ export ROOT
 # The committed kind config and the cluster it names (context kind-<name>).
 KIND_CONFIG="$ROOT/kind/cluster.yaml"
 CLUSTER_NAME="research-platform"
+# The oldest kind that supports the node image of kind/cluster.yaml (KIND_VERSION in
+# config/kubernetes.ts; a test keeps them equal). kindnet enforces NetworkPolicies from v0.24.0.
+MIN_KIND_VERSION="0.29.0"
 # The local file backend of the dev stack (git-ignored), and the documented dev passphrase.
 STATE_DIR="$ROOT/.pulumi"
+# The host folder every kind node mounts at DiracX's config store path (kind/cluster.yaml extraMounts).
+DIRACX_CS_STORE_DIR="$ROOT/.kind/diracx-cs-store"
 DEV_PASSPHRASE_DEFAULT="research-platform-dev"
 
 die() {
@@ -35,6 +40,35 @@ require_commands() {
                 *) echo "  $cmd: install it and make sure it is on PATH" >&2 ;;
             esac
         done
+        return 1
+    fi
+}
+
+# version_at_least HAVE WANT: whether the dotted version HAVE (x.y.z) is WANT or newer.
+version_at_least() {
+    local have="$1" want="$2" i
+    local -a h w
+    IFS=. read -r -a h <<<"$have"
+    IFS=. read -r -a w <<<"$want"
+    for i in 0 1 2; do
+        if [ "$((10#${h[$i]:-0}))" -gt "$((10#${w[$i]:-0}))" ]; then return 0; fi
+        if [ "$((10#${h[$i]:-0}))" -lt "$((10#${w[$i]:-0}))" ]; then return 1; fi
+    done
+    return 0
+}
+
+# require_kind_version: fail unless the installed kind is MIN_KIND_VERSION or newer (`kind version`
+# prints e.g. "kind v0.29.0 go1.24.2 linux/amd64").
+require_kind_version() {
+    local out found
+    out=$(kind version 2>/dev/null) || die "cannot run 'kind version'"
+    if ! [[ "$out" =~ v?([0-9]+\.[0-9]+\.[0-9]+) ]]; then
+        die "cannot read the kind version from '$out'"
+    fi
+    found="${BASH_REMATCH[1]}"
+    if ! version_at_least "$found" "$MIN_KIND_VERSION"; then
+        echo "error: kind $found is too old: kind/cluster.yaml needs kind >= v$MIN_KIND_VERSION (its node image is the one that release publishes; kindnet enforces NetworkPolicies only from v0.24.0)" >&2
+        echo "  kind: install a newer release (https://kind.sigs.k8s.io/docs/user/quick-start/#installation)" >&2
         return 1
     fi
 }
@@ -77,6 +111,20 @@ kind_ipv4_subnet() {
         fi
     done
     die "the docker network 'kind' has no IPv4 subnet (found: ${subnets:-none})"
+}
+
+# kind_ipv4_gateway: the IPv4 gateway of Docker's "kind" network (the host, as the nodes see it).
+kind_ipv4_gateway() {
+    local gateways g
+    gateways=$(docker network inspect kind --format '{{range .IPAM.Config}}{{.Gateway}} {{end}}') ||
+        die "cannot inspect the docker network 'kind' (is the kind cluster up?)"
+    for g in $gateways; do
+        if [[ "$g" =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
+            echo "$g"
+            return 0
+        fi
+    done
+    die "the docker network 'kind' has no IPv4 gateway (found: ${gateways:-none})"
 }
 
 # use_local_backend: point Pulumi at the project's local file backend for this process only

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { addressProblem } from "../config/metallb";
-import { APPS_OFF, configProblems } from "./harness";
+import { APPS_OFF, configProblems, runProgram } from "./harness";
 
 describe("cluster add-ons: configuration errors", () => {
     it("refuses LoadBalancer exposure on kind with MetalLB disabled, naming both keys", async () => {
@@ -74,6 +74,14 @@ describe("cluster add-ons: configuration errors", () => {
         ]);
         problems = await configProblems({ set: ["ingress.install=false", 'ingress.tcpPorts=[{"name":"flare","port":8002}]'] });
         assert.match(problems[0], /^research-platform:ingress\.tcpPorts: needs the Traefik installed by the platform/);
+    });
+
+    it("refuses verified kubelet TLS for metrics-server on kind, whose kubelets sign their own certificates", async () => {
+        const problems = await configProblems({ stack: "dev", set: ["metricsServer.kubeletInsecureTls=false"] });
+        assert.equal(problems.length, 1, problems.join("\n"));
+        assert.match(problems[0], /^research-platform:metricsServer\.kubeletInsecureTls: is false on kind, .*self-signed.* Fix: set metricsServer\.kubeletInsecureTls to true on kind$/);
+        await runProgram({ stack: "dev", set: ["metricsServer.kubeletInsecureTls=false", "metricsServer.enabled=false"] });
+        await runProgram({ stack: "dev", set: ['kubernetes={"distribution":"generic","environment":"dev"}', "metricsServer.kubeletInsecureTls=false", "metallb.enabled=false"] });
     });
 
     it("names a misspelt add-on key", async () => {

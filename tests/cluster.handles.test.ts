@@ -29,7 +29,7 @@ async function handles(stack: "dev" | "prod", sets: string[] = []): Promise<{ h:
 }
 
 describe("cluster add-ons: handles for the applications", () => {
-    it("dev: local-path, MetalLB pool, Traefik, the self-signed CA issuer, Kruise then metrics-server", async () => {
+    it("dev: local-path, MetalLB pool, Traefik, the self-signed CA issuer, the OpenKruise release for the notebook", async () => {
         const { h, names } = await handles("dev");
         assert.equal(h.storageClassName, "local-path");
         assert.deepEqual(await names(h.storageReady), ["local-path"]);
@@ -40,7 +40,7 @@ describe("cluster add-ons: handles for the applications", () => {
         assert.deepEqual(h.ingressTcp, { entryPoints: {} });
         assert.equal(h.clusterIssuerName, "research-platform-ca");
         assert.deepEqual((await names(h.issuerReady)).sort(), ["platform-ca", "platform-ca-issuer", "selfsigned-issuer"]);
-        assert.deepEqual(await names(h.notebookPrerequisites), ["kruise", "metrics-server"], "OpenKruise, then metrics-server (which itself waits on OpenKruise)");
+        assert.deepEqual(await names(h.notebookPrerequisites), ["kruise"], "OpenKruise only: no NotebookOS code reads the metrics API");
     });
 
     it("prod: the ACME production issuer, a cloud load balancer, no MetalLB pool", async () => {
@@ -52,7 +52,7 @@ describe("cluster add-ons: handles for the applications", () => {
         assert.deepEqual((await names(h.storageReady)).sort(), ["local-path", "local-path-provisioner"]);
     });
 
-    it("falls back to the kruise release, and to nothing, as add-ons are disabled", async () => {
+    it("gives the kruise release with or without metrics-server, and nothing without OpenKruise", async () => {
         let { h, names } = await handles("dev", ["metricsServer.enabled=false"]);
         assert.deepEqual(await names(h.notebookPrerequisites), ["kruise"]);
         ({ h, names } = await handles("dev", ["metricsServer.enabled=false", "kruise.enabled=false", "storage.enabled=false", "certManager.enabled=false", "ingress.enabled=false", "metallb.enabled=false", ...APPS_OFF]));

@@ -82,11 +82,11 @@ describe("cluster add-ons: dev (kind)", () => {
         assert.match(run.one(NAMESPACE, "kruise-system").inputs.metadata.annotations["research-platform.io/pod-security-reason"], /kruise-daemon/);
     });
 
-    it("installs metrics-server with --kubelet-insecure-tls on kind, after the OpenKruise release", () => {
+    it("installs metrics-server with --kubelet-insecure-tls on kind, beside the OpenKruise release", () => {
         const release = run.one(RELEASE, "metrics-server");
         assertPinned(release, charts.metricsServer, "metrics-server");
         assert.ok(release.inputs.values.args.includes("--kubelet-insecure-tls"));
-        assert.ok(release.dependsOn.includes(run.one(RELEASE, "kruise").urn), "edge Kruise Release -> metrics-server Release");
+        assert.ok(!release.dependsOn.includes(run.one(RELEASE, "kruise").urn), "no edge Kruise Release -> metrics-server Release: nothing needs it (docs/cluster.md#order)");
         assert.equal(release.inputs.values.tls.type, "metrics-server", "not the non-deterministic helm TLS mode");
         assert.equal(podSecurity(run, "metrics-server"), "restricted");
     });
@@ -100,6 +100,11 @@ describe("cluster add-ons: dev (kind)", () => {
         assert.equal(cm.inputs.helmOptions.atomic, true);
         assert.equal(typeof cm.inputs.helmOptions.timeout, "number");
         assert.equal(cm.inputs.installCRDs, true);
+        // Requests and limits for each of the chart's pods, not the controller alone (the chart sets none).
+        assert.deepEqual(cm.inputs.resources, { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } });
+        assert.deepEqual(cm.inputs.webhook, { resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "128Mi" } } });
+        assert.deepEqual(cm.inputs.cainjector, { resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } } });
+        assert.deepEqual(cm.inputs.startupapicheck, { resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "128Mi" } } });
         const issuers = run.all(CLUSTER_ISSUER);
         assert.deepEqual(issuers.map((i) => i.inputs.metadata.name).sort(), ["research-platform-ca", "selfsigned"]);
         const ca = run.one(CLUSTER_ISSUER, "platform-ca-issuer");
@@ -119,20 +124,16 @@ describe("cluster add-ons: dev (kind)", () => {
         assert.equal(release.inputs.values.service.spec.type, "LoadBalancer");
         assert.ok(release.dependsOn.includes(run.one(POOL, "metallb-pool").urn), "Helm waits for the Service's address");
         assert.ok(release.dependsOn.includes(run.one(L2, "metallb-l2").urn));
-        assert.equal(release.inputs.values.ports, undefined, "no TCP entrypoints unless asked");
+        // The dev stack fixes the websecure NodePort (ingress.websecureNodePort, mapped by kind/cluster.yaml); no TCP entrypoints unless asked.
+        assert.deepEqual(release.inputs.values.ports, { websecure: { nodePort: 30443 } });
     });
 
-    it("serialises nothing needlessly: storage, MetalLB, OpenKruise and cert-manager wait on nothing but their namespace", () => {
-        const addons = [run.one(RELEASE, "kruise"), run.one(RELEASE, "metallb"), run.one(CERT_MANAGER, "cert-manager"), run.one(STORAGE_CLASS, "local-path")];
+    it("serialises nothing needlessly: storage, MetalLB, OpenKruise, metrics-server and cert-manager wait on nothing but their namespace", () => {
+        const addons = [run.one(RELEASE, "kruise"), run.one(RELEASE, "metrics-server"), run.one(RELEASE, "metallb"), run.one(CERT_MANAGER, "cert-manager"), run.one(STORAGE_CLASS, "local-path")];
         for (const a of addons) {
             const waits = a.dependsOn.map((u) => run.byUrn(u)).filter((d) => d.type !== NAMESPACE);
             assert.deepEqual(waits.map((d) => d.urn), [], `${a.type} ${a.name} waits only on its namespace`);
         }
-        const metrics = run.one(RELEASE, "metrics-server");
-        assert.deepEqual(
-            metrics.dependsOn.map((u) => run.byUrn(u)).filter((d) => d.type !== NAMESPACE).map((d) => d.name),
-            ["kruise"],
-        );
         const traefik = run.one(RELEASE, "traefik");
         for (const other of [run.one(RELEASE, "kruise"), run.one(RELEASE, "metrics-server"), run.one(CERT_MANAGER, "cert-manager")]) {
             assert.ok(!waitsOn(run, traefik, other), `Traefik does not wait for ${other.name}`);
@@ -162,10 +163,10 @@ describe("cluster add-ons: prod", () => {
         assert.equal(run.one(RELEASE, "traefik").inputs.values.service.spec.type, "LoadBalancer");
     });
 
-    it("runs metrics-server without --kubelet-insecure-tls, still after OpenKruise", () => {
+    it("runs metrics-server without --kubelet-insecure-tls, beside OpenKruise", () => {
         const release = run.one(RELEASE, "metrics-server");
         assert.deepEqual(release.inputs.values.args, []);
-        assert.ok(release.dependsOn.includes(run.one(RELEASE, "kruise").urn));
+        assert.ok(!release.dependsOn.includes(run.one(RELEASE, "kruise").urn));
     });
 
     it("creates Let's Encrypt staging and production ClusterIssuers with the configured e-mail and HTTP-01 through Traefik", () => {
@@ -229,6 +230,11 @@ describe("cluster add-ons: switches", () => {
         assert.equal(run.all(STORAGE_CLASS).length, 0);
         assert.equal(run.all(NAMESPACE).filter(addOn).length, 0);
         assert.deepEqual(run.resources.filter((r) => r.type.startsWith("research-platform:cluster:")).map((r) => r.type), []);
+    });
+
+    it("takes each cert-manager pod's requests and limits from config", async () => {
+        const run = await runDev(['certManager.webhookResources={"requests":{"cpu":"20m","memory":"48Mi"},"limits":{"cpu":"300m","memory":"96Mi"}}']);
+        assert.deepEqual(run.one(CERT_MANAGER, "cert-manager").inputs.webhook.resources, { requests: { cpu: "20m", memory: "48Mi" }, limits: { cpu: "300m", memory: "96Mi" } });
     });
 
     it("uses an existing ingress controller's class without installing Traefik", async () => {

@@ -48,7 +48,7 @@ describe("diracx: secrets", () => {
         assert.equal(dyn.inputs.metadata.name, "diracx-dynamic-secrets");
         assert.equal(Buffer.from(dyn.inputs.stringData.DIRACX_SERVICE_AUTH_STATE_KEY, "base64").length, 32);
         const kwargs = JSON.parse(dyn.inputs.stringData.DIRACX_SANDBOX_STORE_S3_CLIENT_KWARGS);
-        assert.equal(kwargs.endpoint_url, "http://172.18.0.1.nip.io:32000");
+        assert.equal(kwargs.endpoint_url, "http://diracx.127.0.0.1.nip.io:32000");
         const s3 = JSON.parse(values(run).seaweedfs.config.configMap.data["seaweedfs-s3.json"]);
         assert.deepEqual(s3.identities[0].credentials, [{ accessKey: kwargs.aws_access_key_id, secretKey: kwargs.aws_secret_access_key }]);
         assert.ok(!JSON.stringify(values(run)).includes("console123"), "not the demo's hard-coded S3 key");
@@ -109,13 +109,13 @@ describe("diracx: telemetry", () => {
 describe("diracx: outputs", () => {
     it("exports the web and API docs URLs, and in dev how to log in", async () => {
         const run = await dev();
-        assert.equal(run.output("diracxUrl").value, "https://172.18.0.1.nip.io");
-        assert.equal(run.output("diracxApiDocsUrl").value, "https://172.18.0.1.nip.io/api/docs");
+        assert.equal(run.output("diracxUrl").value, "https://diracx.127.0.0.1.nip.io:30443");
+        assert.equal(run.output("diracxApiDocsUrl").value, "https://diracx.127.0.0.1.nip.io:30443/api/docs");
         const login = run.output("diracxLogin");
         assert.equal(login.secret, false);
         const l = login.value as { username: string; dexIssuer: string; dexClientId: string; registerOnce: string[] };
         assert.equal(l.username, "admin@example.com");
-        assert.equal(l.dexIssuer, "http://172.18.0.1.nip.io:32002");
+        assert.equal(l.dexIssuer, "http://diracx.127.0.0.1.nip.io:32002");
         assert.equal(l.dexClientId, values(run).dex.config.staticClients[0].id);
         assert.match(l.registerOnce[0], new RegExp(`add-vo .*--idp-client-id=${l.dexClientId}`));
         const userId = values(run).dex.config.staticPasswords[0].userID;

@@ -28,11 +28,11 @@ describe("diracx: release", () => {
     it("serves the hostname through the Ingress with a cert-manager certificate, and turns off the chart's own cert-manager and issuer", async () => {
         const run = await dev(["diracx.ingress.className=nginx-site", "diracx.ingress.clusterIssuer=site-ca"]);
         const v = values(run);
-        assert.equal(v.diracx.hostname, "172.18.0.1.nip.io");
+        assert.equal(v.diracx.hostname, "diracx.127.0.0.1.nip.io");
         assert.deepEqual(v.ingress, { enabled: true, className: "nginx-site", tlsSecretName: "diracx-tls", annotations: { "cert-manager.io/cluster-issuer": "site-ca" } });
         assert.equal(v["cert-manager"].enabled, false);
         assert.equal(v["cert-manager-issuer"].enabled, false, "the issuer subchart would add its own cert-manager.io/issuer annotation");
-        assert.equal(v.diracx.settings.DIRACX_SERVICE_AUTH_TOKEN_ISSUER, "https://172.18.0.1.nip.io");
+        assert.equal(v.diracx.settings.DIRACX_SERVICE_AUTH_TOKEN_ISSUER, "https://diracx.127.0.0.1.nip.io:30443");
     });
 
     it("pins every image tag it sets (busybox is `latest` in the chart)", async () => {
@@ -116,7 +116,7 @@ describe("diracx: dependencies", () => {
         assert.deepEqual(Object.keys(v.diracx.sqlDbs.dbs).sort(), ["AuthDB", "JobDB", "JobLoggingDB", "PilotAgentsDB", "ResourceStatusDB", "SandboxMetadataDB", "TaskQueueDB"]);
         assert.ok(Object.values(v.diracx.sqlDbs.dbs).every((x) => x === null), "the chart fails on connection settings when it runs MySQL");
         assert.equal(v.diracx.sqlDbs.default, undefined, "the chart fails on default connection settings when it runs MySQL");
-        assert.deepEqual(Object.keys(v.diracx.osDbs.dbs).sort(), ["JobParametersDB", "PilotLogsDB"]);
+        assert.deepEqual(Object.keys(v.diracx.osDbs.dbs).sort(), ["JobParametersDB"]);
     });
 
     it("gives the bundled MySQL a program-made Secret by name (all three keys the chart reads)", async () => {

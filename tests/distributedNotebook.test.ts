@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { parse } from "yaml";
 import { POD_SECURITY_REASON_ANNOTATION } from "../components/k8s/namespace";
 import { KIND_WORKER_COUNT } from "../config/distributedNotebook";
+import { KUBERNETES_VERSION } from "../config/kubernetes";
 import { Run, TestResource, runProgram } from "./harness";
 import { T, COMPONENT, APP_NS, DAEMON_NS, obj, container, env, portMap, mine, prodSecrets, daemonYml } from "./distributedNotebookUtil";
 
@@ -23,7 +24,6 @@ describe("distributedNotebook: objects", () => {
             [T.cm, "kube-scheduler-config", APP_NS],
             [T.deploy, "gateway", APP_NS],
             [T.svc, "gateway", APP_NS],
-            [T.svc, "gateway-provisioner", APP_NS],
             [T.sts, "local-daemon", DAEMON_NS],
             [T.svc, "local-daemon-network", DAEMON_NS],
             [T.svc, "daemon-network", DAEMON_NS],
@@ -34,69 +34,81 @@ describe("distributedNotebook: objects", () => {
         ];
         for (const [type, name, ns] of expected) assert.ok(mine.has(obj(dev, type, name, ns).urn), `${ns}/${name} belongs to the component`);
         assert.equal(dev.all(T.deploy).filter((d) => d.inputs.metadata.name === "workload-driver").length, 0, "the workload driver is off by default");
+        assert.equal(dev.all(T.svc).filter((d) => d.inputs.metadata.name === "gateway-provisioner").length, 0, "no program dials upstream's gateway-provisioner Service (D10)");
     });
 
     it("renders daemon.yml from typed config, identical for the gateway and the daemons", () => {
         const y = daemonYml(dev);
         assert.deepEqual(y, daemonYml(dev, DAEMON_NS));
-        assert.equal(y["num-replicas"], 3);
         assert.equal(y["scheduling-policy"], "static");
         assert.equal(y["num-virtual-gpus-per-node"], 72);
-        assert.equal(y["num-resource-ports"], 16);
-        assert.equal(y["starting-resource-port"], 9007);
         assert.equal(y.provisioner, "gateway:8081");
         assert.equal(y["local-daemon-service-name"], "local-daemon-network");
         assert.equal(y["global-daemon-service-name"], "daemon-network");
-        assert.equal(y["kube-namespace"], "default", "the gateway creates kernels in default");
-        assert.equal(y["remote-storage-endpoint"], "172.17.0.1:9000");
+        assert.equal(y.port, 8080, "the gateway's Jupyter port and the daemon's gRPC port");
         assert.equal(y["notebook-image-name"], "docker.io/scusemua/jupyter-gpu");
         assert.equal(y["notebook-image-tag"], "latest");
         assert.equal(y["use-stateful-set"], false);
         assert.equal(y.deployment_mode, "kubernetes");
     });
 
-    it("follows the config's numbers: replicas, daemons, policy, GPUs, ports, endpoint", async () => {
+    it("writes the idle-session reclamation policy, without which the gateway and every daemon panic at start-up (D1)", () => {
+        for (const ns of [APP_NS, DAEMON_NS]) assert.equal(daemonYml(dev, ns)["idle-session-reclamation-policy"], "none", ns);
+    });
+
+    it("writes a remote storage the kernels accept, local by default, with a non-empty endpoint (D2)", async () => {
+        const y = daemonYml(dev);
+        assert.equal(y["remote-storage"], "local", "kernels fail at start-up on an empty remote-storage");
+        assert.equal(typeof y["remote-storage-endpoint"], "string");
+        assert.ok(y["remote-storage-endpoint"].length > 0, "the gateway and the daemons panic on an empty endpoint");
+        const redis = daemonYml(await runProgram({ set: ["distributedNotebook.remoteStorage=redis", "distributedNotebook.remoteStorageEndpoint=redis.example.org"] }));
+        assert.equal(redis["remote-storage"], "redis");
+        assert.equal(redis["remote-storage-endpoint"], "redis.example.org");
+    });
+
+    it("writes only keys the gateway or the daemon reads (D4, D8)", () => {
+        const y = daemonYml(dev);
+        for (const key of ["num-replicas", "kube-namespace", "ipython-config-path", "starting-resource-port", "num-resource-ports"]) {
+            assert.ok(!(key in y), `${key} is a flag of neither program`);
+        }
+    });
+
+    it("follows the config's numbers: daemons, GPUs, nodes, ports, storage", async () => {
         const run = await runProgram({
             set: [
-                "distributedNotebook.smrReplicas=4",
+                "kubernetes.distribution=generic",
                 "distributedNotebook.localDaemons=6",
-                "distributedNotebook.schedulingPolicy=dynamic-v4",
+                "distributedNotebook.minNodes=5",
                 "distributedNotebook.gpusPerNode=4",
                 "distributedNotebook.virtualGpusPerNode=48",
-                "distributedNotebook.ports.startingResource=9100",
-                "distributedNotebook.remoteStorageEndpoint=hdfs.example.org:9000",
+                "distributedNotebook.ports.kernelRegistry=8076",
+                "distributedNotebook.ports.hb=9100",
+                "distributedNotebook.remoteStorage=s3",
+                "distributedNotebook.remoteStorageEndpoint=notebook-checkpoints",
             ],
         });
         const y = daemonYml(run);
-        assert.equal(y["num-replicas"], 4);
-        assert.equal(y["scheduling-policy"], "dynamic-v4");
         assert.equal(y["num-virtual-gpus-per-node"], 48);
         assert.equal(y["gpus-per-host"], 4);
-        assert.equal(y["num-resource-ports"], 8);
-        assert.equal(y["starting-resource-port"], 9100);
-        assert.equal(y["remote-storage-endpoint"], "hdfs.example.org:9000");
+        assert.equal(y.min_cluster_nodes, 5);
+        assert.equal(y["kernel-registry-port"], 8076);
+        assert.equal(y["hb-port"], 9100);
+        assert.equal(y["remote-storage"], "s3");
+        assert.equal(y["remote-storage-endpoint"], "notebook-checkpoints");
         const sts = obj(run, T.sts, "local-daemon");
         assert.equal(sts.inputs.spec.replicas, 6);
-        assert.equal(env(container(sts, "local-daemon"), "NUM_RESOURCE_PORTS")?.value, "4");
-        const gw = portMap(container(obj(run, T.deploy, "gateway"), "gateway").ports);
-        assert.equal(gw["res-port-0"], 9100);
-        assert.equal(gw["res-port-7"], 9107);
-        assert.equal(gw["res-port-8"], undefined);
-        const svc = portMap(obj(run, T.svc, "local-daemon-network", DAEMON_NS).inputs.spec.ports);
-        assert.equal(svc["res-port-7"], 9107);
+        assert.equal(portMap(container(sts, "local-daemon").ports).hb, 9100);
+        assert.equal(portMap(container(obj(run, T.deploy, "gateway"), "gateway").ports)["hb-port"], 9100);
+        assert.equal(portMap(obj(run, T.svc, "local-daemon-network", DAEMON_NS).inputs.spec.ports).tcp, 8076);
     });
 
-    it("writes one scheduler profile per policy, the extender and the lease in the app namespace", () => {
+    it("writes the scheduler profile of the one policy the gateway supports, the extender and the lease in the app namespace", () => {
         const cfg = parse(obj(dev, T.cm, "kube-scheduler-config").inputs.data["config.yaml"]);
         assert.equal(cfg.kind, "KubeSchedulerConfiguration");
         assert.equal(cfg.apiVersion, "kubescheduler.config.k8s.io/v1");
         assert.deepEqual(
             cfg.profiles.map((p: { schedulerName: string; percentageOfNodesToScore: number }) => [p.schedulerName, p.percentageOfNodesToScore]),
-            [
-                ["static-scheduler", 100],
-                ["dynamic-v3-scheduler", 100],
-                ["dynamic-v4-scheduler", 25],
-            ],
+            [["static-scheduler", 100]],
         );
         assert.equal(cfg.extenders.length, 1);
         assert.equal(cfg.extenders[0].urlPrefix, "http://localhost:80/");
@@ -120,23 +132,19 @@ describe("distributedNotebook: objects", () => {
         assert.equal(gw.image, "docker.io/scusemua/gateway:latest");
         assert.equal(gw.imagePullPolicy, "Always", "a moving tag is always pulled");
         assert.deepEqual(gw.command, ["./gateway", "-yaml", "/kernel-configmap/daemon.yml", "-debug"]);
-        const ports = portMap(gw.ports);
-        assert.deepEqual(
-            [ports["dst-clstr-srvc"], ports.jupyter, ports.provisioner, ports.tcp, ports["hb-port"], ports["ack-port"], ports["res-port-0"], ports["res-port-15"]],
-            [8079, 8080, 8081, 8075, 9000, 9006, 9007, 9022],
-        );
-        assert.equal(gw.ports.length, 11 + 16);
+        // What the gateway listens on (D9): no resource ports, no kernel-registry, IOPub or ACK port.
+        assert.deepEqual(portMap(gw.ports), { "dst-clstr-srvc": 8079, jupyter: 8080, provisioner: 8081, "hb-port": 9000, "control-port": 9001, "shell-port": 9002, "stdin-port": 9003 });
+        assert.deepEqual(gw.env.map((e: { name: string }) => e.name), ["SHARED_CONFIG_DIR", "IPYTHON_CONFIG_PATH"], "what the gateway reads (D16)");
         assert.equal(env(gw, "SHARED_CONFIG_DIR")?.value, "/kernel-configmap");
-        assert.deepEqual(env(gw, "NODE_NAME")?.valueFrom, { fieldRef: { fieldPath: "metadata.name" } });
         assert.deepEqual(gw.volumeMounts[1], { name: "gateway-config-file", mountPath: "/kernel-configmap/daemon.yml", subPath: "daemon.yml", readOnly: true });
         assert.equal(gw.volumeMounts[0].mountPath, "/kernel-configmap", "a writable directory around daemon.yml");
         assert.equal(gw.readinessProbe.tcpSocket.port, 8081);
         assert.ok(gw.livenessProbe && gw.resources.requests && gw.resources.limits, "gateway has a liveness probe, requests and limits");
 
         const sched = container(d, "scheduler-ctr");
-        assert.equal(sched.image, "registry.k8s.io/kube-scheduler:v1.29.2");
+        assert.equal(sched.image, `registry.k8s.io/kube-scheduler:v${KUBERNETES_VERSION}`, "the cluster's version (kind/cluster.yaml)");
         assert.ok(sched.args.includes("--config=/scheduler-extender/config.yaml"));
-        assert.ok(sched.args.includes("--feature-gates=StatefulSetStartOrdinal=true"), "v1.29 accepts the gate upstream passes");
+        assert.ok(!sched.args.some((a: string) => a.startsWith("--feature-gates")), "StatefulSetStartOrdinal is GA and locked from 1.31");
         assert.deepEqual(sched.readinessProbe.httpGet, { path: "/healthz", port: 10259, scheme: "HTTPS" });
         const ext = container(d, "scheduler-extender-ctr");
         assert.equal(ext.image, "docker.io/scusemua/scheduler_extender:latest");
@@ -153,12 +161,14 @@ describe("distributedNotebook: objects", () => {
         assert.deepEqual(pod.securityContext.sysctls, [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }], "port 80 as non-root");
     });
 
-    it("drops the feature gate for a kube-scheduler that no longer accepts it", async () => {
+    it("drops the feature gate for a kube-scheduler that no longer accepts it, and passes it to one that needs it", async () => {
         const run = await runProgram({ set: ["distributedNotebook.images.kubeScheduler=registry.k8s.io/kube-scheduler:v1.33.1"] });
         assert.ok(!container(obj(run, T.deploy, "gateway"), "scheduler-ctr").args.some((a: string) => a.startsWith("--feature-gates")));
+        const old = await runProgram({ set: ["distributedNotebook.images.kubeScheduler=registry.k8s.io/kube-scheduler:v1.29.2"] });
+        assert.ok(container(obj(old, T.deploy, "gateway"), "scheduler-ctr").args.includes("--feature-gates=StatefulSetStartOrdinal=true"), "v1.29 accepts the gate upstream passes");
     });
 
-    it("runs one local daemon per node with its local-path claim, host paths and env", () => {
+    it("runs one local daemon per node with its local-path claim, the device-plugin host path and the env it reads", () => {
         const s = obj(dev, T.sts, "local-daemon", DAEMON_NS);
         assert.equal(s.inputs.spec.replicas, KIND_WORKER_COUNT);
         assert.equal(s.inputs.spec.serviceName, "daemon-network");
@@ -171,16 +181,17 @@ describe("distributedNotebook: objects", () => {
         const c = container(s, "local-daemon");
         assert.equal(c.image, "docker.io/scusemua/daemon:latest");
         assert.deepEqual(c.command, ["./local_daemon", "-yaml", "/kernel-configmap/daemon.yml", "-debug", "-v"]);
-        assert.deepEqual(env(c, "ORDINAL_NUMBER")?.valueFrom, { fieldRef: { fieldPath: "metadata.labels['apps.kubernetes.io/pod-index']" } });
-        assert.equal(env(c, "KERNEL_IMAGE")?.value, "docker.io/scusemua/jupyter-gpu:latest");
-        assert.deepEqual(env(c, "NODE_NAME")?.valueFrom, { fieldRef: { fieldPath: "spec.nodeName" } });
-        const mounts = Object.fromEntries(c.volumeMounts.map((m: { name: string; mountPath: string }) => [m.name, m.mountPath]));
-        assert.deepEqual(mounts, { "node-local": "/node_local", "daemon-config-file": "/kernel-configmap/daemon.yml", "device-plugin": "/var/lib/kubelet/device-plugins/", "pod-resources": "/var/lib/kubelet/pod-resources/" });
-        const hostPaths = pod.volumes.filter((v: { hostPath?: unknown }) => v.hostPath).map((v: { hostPath: { path: string; type: string } }) => v.hostPath);
-        assert.deepEqual(hostPaths, [
-            { path: "/var/lib/kubelet/device-plugins/", type: "Directory" },
-            { path: "/var/lib/kubelet/pod-resources/", type: "Directory" },
+        // Only what the daemon reads in Kubernetes mode (D16).
+        assert.deepEqual(c.env, [
+            { name: "NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } },
+            { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
         ]);
+        // Its listeners, with the gRPC port kernels dial (D7) and no resource ports (D9).
+        assert.deepEqual(portMap(c.ports), { tcp: 8075, grpc: 8080, hb: 9000, control: 9001, shell: 9002, stdin: 9003 });
+        const mounts = Object.fromEntries(c.volumeMounts.map((m: { name: string; mountPath: string }) => [m.name, m.mountPath]));
+        assert.deepEqual(mounts, { "node-local": "/node_local", "daemon-config-file": "/kernel-configmap/daemon.yml", "device-plugin": "/var/lib/kubelet/device-plugins/" });
+        const hostPaths = pod.volumes.filter((v: { hostPath?: unknown }) => v.hostPath).map((v: { hostPath: { path: string; type: string } }) => v.hostPath);
+        assert.deepEqual(hostPaths, [{ path: "/var/lib/kubelet/device-plugins/", type: "Directory" }], "no pod-resources host path: no daemon code opens it");
         assert.ok(c.readinessProbe.tcpSocket && c.livenessProbe.tcpSocket && c.startupProbe, "local daemon has probes");
         assert.equal(c.securityContext.privileged, false);
         assert.equal(c.securityContext.allowPrivilegeEscalation, false);
@@ -192,7 +203,7 @@ describe("distributedNotebook: objects", () => {
         assert.equal(claim.spec.resources.requests.storage, "128Mi");
     });
 
-    it("has Services that select exactly the pods they serve, with upstream's ports and types", () => {
+    it("has Services that select exactly the pods they serve, with the ports clients dial through them, the gateway in the cluster only", () => {
         const workloads = [...dev.all(T.deploy), ...dev.all(T.sts)];
         const served = (svc: TestResource) =>
             workloads.filter((w) => {
@@ -201,8 +212,7 @@ describe("distributedNotebook: objects", () => {
                 return Object.entries(svc.inputs.spec.selector).every(([k, v]) => labels[k] === v);
             });
         const expect: [string, string, string, string][] = [
-            ["gateway", APP_NS, "gateway", "LoadBalancer"],
-            ["gateway-provisioner", APP_NS, "gateway", "LoadBalancer"],
+            ["gateway", APP_NS, "gateway", "ClusterIP"],
             ["jupyter-notebook", APP_NS, "jupyter-notebook", "LoadBalancer"],
             ["local-daemon-network", DAEMON_NS, "local-daemon", "ClusterIP"],
             ["daemon-network", DAEMON_NS, "local-daemon", "ClusterIP"],
@@ -216,11 +226,13 @@ describe("distributedNotebook: objects", () => {
             for (const p of svc.inputs.spec.ports) assert.ok(declared.has(p.targetPort), `${name}:${p.port} targets a declared port`);
         }
         assert.equal(obj(dev, T.svc, "local-daemon-network", DAEMON_NS).inputs.spec.internalTrafficPolicy, "Local");
-        assert.deepEqual(obj(dev, T.svc, "gateway-provisioner", APP_NS).inputs.spec.ports, [{ name: "provisioner", port: 8081, targetPort: 8081, protocol: "TCP" }]);
-        assert.equal(obj(dev, T.svc, "gateway", APP_NS).inputs.spec.ports.length, 11 + 16);
-        const nb = portMap(obj(dev, T.svc, "jupyter-notebook").inputs.spec.ports);
-        assert.equal(nb["nb-server"], 8888);
-        assert.equal(nb.jupyter, undefined, "the front end's Service does not expose 8080, as upstream");
+        // D10: the gateway's unauthenticated gRPC ports stay in the cluster, whatever serviceType says.
+        assert.deepEqual(portMap(obj(dev, T.svc, "gateway", APP_NS).inputs.spec.ports), { jupyter: 8080, provisioner: 8081 });
+        // D7: kernels reach the daemon's gRPC port (KernelErrorReporter) through local-daemon-network.
+        for (const name of ["local-daemon-network", "daemon-network"]) assert.deepEqual(portMap(obj(dev, T.svc, name, DAEMON_NS).inputs.spec.ports), { tcp: 8075, grpc: 8080 }, name);
+        // D9: the Jupyter server is the front end's only listener.
+        assert.deepEqual(portMap(obj(dev, T.svc, "jupyter-notebook").inputs.spec.ports), { "nb-server": 8888 });
+        assert.deepEqual(portMap(container(obj(dev, T.deploy, "jupyter-notebook"), "jupyter-notebook").ports), { "nb-server": 8888 });
     });
 
     it("makes the short names the images dial resolve in every namespace that uses them", () => {
@@ -253,7 +265,7 @@ describe("distributedNotebook: objects", () => {
         assert.equal(out.value, token);
     });
 
-    it("exports the Jupyter and gateway addresses", () => {
+    it("exports the Jupyter address and the gateway's in-cluster address", () => {
         assert.equal(dev.output("distributedNotebookUrl").value, `http://jupyter-notebook.${APP_NS}.svc.cluster.local:8888/`);
         assert.equal(dev.output("distributedNotebookGateway").value, `gateway.${APP_NS}.svc.cluster.local:8080`);
     });

@@ -14,9 +14,11 @@ const chartPods: Pod[] = [
     { name: "traefik", namespace: "traefik", labels: { "app.kubernetes.io/name": "traefik" }, ports: [{ containerPort: 8000 }, { containerPort: 8443 }] },
     { name: "diracx", namespace: "diracx", labels: { "app.kubernetes.io/name": "diracx" }, ports: [{ containerPort: 8000 }] },
     { name: "diracx-mysql", namespace: "diracx", labels: { "app.kubernetes.io/name": "mysql" }, ports: [{ containerPort: 3306 }] },
+    { name: "cm-acme-http-solver", namespace: "diracx", labels: { "acme.cert-manager.io/http01-solver": "true" }, ports: [{ containerPort: 8089 }] },
     { name: "cert-manager-webhook", namespace: "cert-manager", labels: { "app.kubernetes.io/component": "webhook" }, ports: [{ containerPort: 10250 }] },
     { name: "metrics-server", namespace: "metrics-server", labels: { "app.kubernetes.io/name": "metrics-server" }, ports: [{ containerPort: 10250 }] },
-    { name: "kernel", namespace: "default", labels: { app: "kernel" }, ports: [{ containerPort: 9100 }] },
+    // A kernel replica as the NotebookOS gateway labels it (kernel: and app: kernel-<id>), with its sockets and SMR port.
+    { name: "kernel", namespace: "default", labels: { app: "kernel-0b1c", kernel: "kernel-0b1c" }, ports: [9000, 9001, 9002, 9003, 9004, 8080].map((containerPort) => ({ containerPort })) },
 ];
 
 function model(run: Run): { cluster: Cluster; pods: Pod[]; pod: (ns: string, name: string) => Pod } {
@@ -82,9 +84,9 @@ describe("isolation: generated NetworkPolicies (dev)", () => {
         for (const v of Object.values(perNs)) v.sort();
         assert.deepEqual(perNs, {
             "cert-manager": ["allow-acme", "allow-api-server", "allow-dns", "allow-webhook", "default-deny"],
-            diracx: ["allow-dns", "allow-external", "allow-from-ingress", "allow-from-nodes", "allow-in-namespace", "default-deny"],
-            "distributed-notebook": ["allow-api-server", "allow-dns", "allow-gateway", "allow-in-namespace", "allow-notebook", "allow-to-daemons", "allow-to-kernels", "default-deny"],
-            "distributed-notebook-daemons": ["allow-api-server", "allow-daemons", "allow-dns", "allow-in-namespace", "allow-to-gateway", "allow-to-kernels", "default-deny"],
+            diracx: ["allow-acme-solver", "allow-api-server", "allow-dns", "allow-external", "allow-from-ingress", "allow-from-nodes", "allow-in-namespace", "allow-public-urls", "default-deny"],
+            "distributed-notebook": ["allow-api-server", "allow-dns", "allow-gateway", "allow-in-namespace", "allow-notebook", "allow-to-daemons", "default-deny"],
+            "distributed-notebook-daemons": ["allow-api-server", "allow-dns", "allow-from-gateway", "allow-from-kernels", "allow-to-gateway", "allow-to-kernels", "default-deny"],
             "kruise-system": ["allow-api-server", "allow-dns", "allow-webhook", "default-deny"],
             "metallb-system": ["allow-api-server", "allow-dns", "allow-webhook", "default-deny"],
             "metrics-server": ["allow-aggregated-api", "allow-api-server", "allow-dns", "allow-kubelets", "default-deny"],
@@ -111,33 +113,28 @@ describe("isolation: generated NetworkPolicies (dev)", () => {
 
     it("admits across namespaces exactly the flows of the wiring", () => {
         assert.deepEqual(crossNamespaceFlows(m.cluster, m.pods), [
-            // Kernels (namespace default, not the program's: unrestricted) reach the daemons and the gateway by
-            // the wiring, and every LoadBalancer-exposed port (NVFlare, the notebook front end, Traefik) like any client.
-            "default/kernel -> distributed-notebook-daemons/local-daemon:24 ports",
-            "default/kernel -> distributed-notebook/gateway:27 ports",
-            "default/kernel -> distributed-notebook/jupyter-notebook:9 ports",
+            // Kernels (namespace default, not the program's: unrestricted) reach their daemon's registry and gRPC
+            // port by the wiring, and every LoadBalancer-exposed port (NVFlare, the notebook front end, Traefik) like any client.
+            "default/kernel -> distributed-notebook-daemons/local-daemon:8075,8080",
+            "default/kernel -> distributed-notebook/jupyter-notebook:8888",
             "default/kernel -> nvflare/overseer:8443",
             "default/kernel -> nvflare/server1:8002,8003",
             "default/kernel -> nvflare/server2:8102,8103",
             "default/kernel -> traefik/traefik:8000,8443",
-            // Gateway side <-> daemons, and both to the kernels.
-            "distributed-notebook-daemons/local-daemon -> default/kernel:9100",
-            "distributed-notebook-daemons/local-daemon -> distributed-notebook/gateway:27 ports",
-            // The daemons' gateway ports that the public front end also listens on.
-            "distributed-notebook-daemons/local-daemon -> distributed-notebook/jupyter-notebook:8 ports",
-            "distributed-notebook/gateway -> default/kernel:9100",
-            "distributed-notebook/gateway -> distributed-notebook-daemons/local-daemon:24 ports",
-            "distributed-notebook/jupyter-notebook -> default/kernel:9100",
-            "distributed-notebook/jupyter-notebook -> distributed-notebook-daemons/local-daemon:24 ports",
+            // Daemons dial the kernels' sockets and the gateway's provisioner port; the gateway the daemons' router sockets
+            // (and their ephemeral IOPub forwarders, which no declared port shows).
+            "distributed-notebook-daemons/local-daemon -> default/kernel:5 ports",
+            "distributed-notebook-daemons/local-daemon -> distributed-notebook/gateway:8081",
+            "distributed-notebook/gateway -> distributed-notebook-daemons/local-daemon:4 ports",
             // NVFlare participants may dial the NVFlare ports anywhere; Traefik's public websecure is also 8443.
             "nvflare/overseer -> traefik/traefik:8443",
             "nvflare/server1 -> traefik/traefik:8443",
             "nvflare/server2 -> traefik/traefik:8443",
             // Traefik reaches backends in any namespace, where the backend admits it (ingress ports, public ports).
-            "traefik/traefik -> default/kernel:9100",
+            "traefik/traefik -> default/kernel:6 ports",
+            "traefik/traefik -> diracx/cm-acme-http-solver:8089",
             "traefik/traefik -> diracx/diracx:8000",
-            "traefik/traefik -> distributed-notebook/gateway:27 ports",
-            "traefik/traefik -> distributed-notebook/jupyter-notebook:9 ports",
+            "traefik/traefik -> distributed-notebook/jupyter-notebook:8888",
             "traefik/traefik -> nvflare/overseer:8443",
             "traefik/traefik -> nvflare/server1:8002,8003",
             "traefik/traefik -> nvflare/server2:8102,8103",
@@ -165,7 +162,8 @@ describe("isolation: generated NetworkPolicies (dev)", () => {
         yes(pod("distributed-notebook", "gateway"), pod("distributed-notebook-daemons", "local-daemon"), 9000);
         yes(pod("distributed-notebook-daemons", "local-daemon"), pod("distributed-notebook", "gateway"), 8081);
         yes(pod("distributed-notebook", "jupyter-notebook"), pod("distributed-notebook", "gateway"), 8080);
-        yes(pod("default", "kernel"), pod("distributed-notebook-daemons", "local-daemon"), 9001);
+        yes(pod("default", "kernel"), pod("distributed-notebook-daemons", "local-daemon"), 8075);
+        no(pod("default", "kernel"), pod("distributed-notebook", "gateway"), 8081);
         yes(pod("distributed-notebook", "gateway"), API_SERVER, 6443);
         yes(pod("nvflare", "server1"), pod("nvflare", "overseer"), 8443);
         yes(INTERNET, pod("nvflare", "server1"), 8002);

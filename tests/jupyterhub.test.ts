@@ -72,7 +72,7 @@ describe("jupyterhub: authentication", () => {
             scope: ["openid", "profile", "email", "offline_access"],
             username_claim: "preferred_username",
             login_service: "Site IAM",
-            userdata_token_method: "GET",
+            userdata_token_method: "header",
             claim_groups_key: "groups",
             allowed_groups: ["notebook-users"],
         });
@@ -106,24 +106,20 @@ describe("jupyterhub: authentication", () => {
 
 describe("jupyterhub: secrets", () => {
     for (const stack of ["dev", "prod"]) {
-        it(`${stack}: generates proxy token, cookie secret and crypt key (32 bytes, hex) as Pulumi secrets in a Secret the chart gets by name`, async () => {
+        it(`${stack}: generates cookie secret and crypt key (32 bytes, hex) as Pulumi secrets in a Secret the chart gets by name`, async () => {
             const run = await runProgram({ stack, secrets: [OAUTH_SECRET], placeholderSecrets: true });
-            for (const n of ["cookie-secret", "crypt-key", "proxy-token"]) {
+            for (const n of ["cookie-secret", "crypt-key"]) {
                 assert.equal(run.one("random:index/randomBytes:RandomBytes", `jupyterhub-${n}`).inputs.length, 32);
             }
             const secret = hubSecret(run);
             assert.deepEqual(secret.secretPaths, ["stringData"], "every key of the hub Secret is a Pulumi secret");
-            for (const key of [HUB_SECRET_KEYS.cookieSecret, HUB_SECRET_KEYS.cryptKeys, HUB_SECRET_KEYS.proxyToken]) {
+            for (const key of [HUB_SECRET_KEYS.cookieSecret, HUB_SECRET_KEYS.cryptKeys]) {
                 assert.match(secret.inputs.stringData[key], /^[0-9a-f]{64}$/, key);
             }
             const values = run.one(RELEASE, "jupyterhub-release").inputs.values;
             assert.equal(values.hub.existingSecret, secret.inputs.metadata.name);
             assert.equal(values.proxy.secretToken, undefined);
             assert.equal(values.hub.cookieSecret, undefined);
-            // The chart reads the proxy token from its own Secret; hub and proxy are pointed at ours.
-            const ref = { valueFrom: { secretKeyRef: { name: secret.inputs.metadata.name, key: HUB_SECRET_KEYS.proxyToken } } };
-            assert.deepEqual(values.hub.extraEnv.CONFIGPROXY_AUTH_TOKEN, ref);
-            assert.deepEqual(values.proxy.chp.extraEnv.CONFIGPROXY_AUTH_TOKEN, ref);
             // No secret value anywhere in the Helm values or in any ConfigMap.
             const plain = [JSON.stringify(values), ...run.all("kubernetes:core/v1:ConfigMap").map((c) => JSON.stringify(c.inputs))];
             for (const v of secretValues(run)) for (const text of plain) assert.ok(!text.includes(v), "a secret value reached the chart values or a ConfigMap");

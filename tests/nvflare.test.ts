@@ -43,14 +43,20 @@ describe("nvflare: seed 002's HA example", () => {
                 );
                 for (const p of e.containerPorts) if (p.name) assert.ok(c.ports.some((q: { name: string }) => q.name === p.name), `${e.name} port name ${p.name}`);
                 for (const m of e.volumeMounts) {
-                    assert.ok(c.volumeMounts.some((x: { name: string; mountPath: string; subPath?: string }) => x.name === m.name && x.mountPath === m.mountPath && !x.subPath), `${e.name} mounts ${m.name} at ${m.mountPath}`);
+                    // Deliberate fix: the seed mounted the whole prod_NN folder at /workspace, so every pod could read every
+                    // participant's keys; each pod now mounts only its own folder at /workspace/<name>.
+                    const want = m.mountPath === "/workspace" ? { mountPath: `/workspace/${e.name}`, subPath: e.name } : { mountPath: m.mountPath, subPath: undefined };
+                    assert.ok(
+                        c.volumeMounts.some((x: { name: string; mountPath: string; subPath?: string }) => x.name === m.name && x.mountPath === want.mountPath && x.subPath === want.subPath),
+                        `${e.name} mounts ${m.name} at ${want.mountPath}`,
+                    );
                 }
                 for (const v of e.volumes) {
                     const ours = spec.template.spec.volumes.find((x: { name: string }) => x.name === v.name);
                     assert.ok(ours, `${e.name} volume ${v.name}`);
                     assert.equal(ours.hostPath.path, values[v.hostPath.path]);
-                    // Deliberate fix: the persist folder is created when missing (the seed needs `mkdir -p /tmp/nvflare`).
-                    assert.equal(ours.hostPath.type, v.name === "persist" ? "DirectoryOrCreate" : v.hostPath.type);
+                    // The seed's type Directory, persist included: DirectoryOrCreate would make a root-owned folder the servers cannot write.
+                    assert.equal(ours.hostPath.type, v.hostPath.type);
                 }
             } else {
                 const s = run.one(SERVICE, `nvflare-${e.name}`);
@@ -180,10 +186,15 @@ describe("nvflare: workspace and clients", () => {
             const name = d.inputs.metadata.name;
             assert.ok(!pod.volumes.some((v: { hostPath?: unknown }) => v.hostPath), `${name} has no hostPath`);
             assert.deepEqual(pod.volumes.find((v: { name: string }) => v.name === "startup").secret, { secretName: `nvflare-startup-${name}`, defaultMode: 0o550 });
-            assert.deepEqual(pod.volumes.find((v: { name: string }) => v.name === "local").configMap, { name: `nvflare-local-${name}`, optional: true, defaultMode: 0o440 });
+            const local = pod.volumes.find((v: { name: string }) => v.name === "local");
+            // The overseer reads only startup/; servers and clients need their local/ (see nvflare.state.test.ts).
+            if (name === "overseer") assert.equal(local, undefined);
+            else assert.deepEqual(local.configMap, { name: `nvflare-local-${name}`, optional: false, defaultMode: 0o440 });
             const mounts = pod.containers[0].volumeMounts;
             assert.ok(mounts.some((m: VolumeMountLike) => m.name === "startup" && m.mountPath === `/workspace/${name}/startup` && m.readOnly === true));
-            assert.deepEqual(pod.initContainers[0].command, ["/bin/sh", "-c", `mkdir -p /workspace/${name}`]);
+            assert.equal(pod.initContainers[0].name, "preflight");
+            assert.deepEqual(pod.initContainers[0].command.slice(0, 2), ["/bin/sh", "-c"]);
+            assert.ok(pod.initContainers[0].command[2].split("\n").includes(`mkdir -p /workspace/${name}`), "creates the workspace root as the pod's user");
             assert.ok(pod.initContainers[0].resources.limits.memory);
         }
         const persist = run.one(DEPLOYMENT, "nvflare-server1").inputs.spec.template.spec.volumes.find((v: { name: string }) => v.name === "persist");

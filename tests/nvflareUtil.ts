@@ -48,6 +48,7 @@ export async function runComponent(nvflare: Record<string, unknown>, handles: { 
             const provider = new k8s.Provider("k8s", {});
             const pool = new k8s.core.v1.ConfigMap("lb-pool", { metadata: { name: "pool" } }, { provider });
             const traefik = new k8s.core.v1.ConfigMap("traefik", { metadata: { name: "traefik" } }, { provider });
+            const storageClass = new k8s.core.v1.ConfigMap("storage-class", { metadata: { name: "storage-class" } }, { provider });
             const c = new Nvflare("nvflare", {
                 config,
                 provider,
@@ -57,6 +58,8 @@ export async function runComponent(nvflare: Record<string, unknown>, handles: { 
                 ingressTcp: handles.ingressTcp ? { entryPoints: handles.ingressTcp } : undefined,
                 ingressReady: [traefik],
                 network: { apiServerCidrs: ["172.18.0.0/16"], apiServerPorts: [443, 6443], nodeCidrs: ["172.18.0.0/16"], ingressNamespace: "traefik" },
+                storageClassName: "local-path",
+                storageReady: [storageClass],
             });
             return { nvflareEndpoints: c.endpoints, nvflareHostsLines: c.hostsLines };
         },

@@ -16,9 +16,9 @@ import { renderPlan } from "../tools/plan-engine/render";
 import { yaml } from "../tools/plan-engine/manifests";
 import { PROJECT_DIR } from "./harness";
 
-/** The command as `npm run plan` runs it: compiled (once, incrementally, in `before`), then JavaScript. */
+/** The command as `npm run plan` runs it: built (in `before`; nothing to do when fresh), then JavaScript. */
 function compile(): void {
-    const r = spawnSync(process.execPath, [path.join(PROJECT_DIR, "node_modules", "typescript", "bin", "tsc"), "-p", path.join(PROJECT_DIR, "tsconfig.build.json")], { encoding: "utf8" });
+    const r = spawnSync(process.execPath, [path.join(PROJECT_DIR, "scripts", "build.mjs")], { encoding: "utf8" });
     assert.equal(r.status, 0, `npm run compile failed:\n${r.stdout}${r.stderr}`);
 }
 
@@ -107,6 +107,22 @@ describe("offline plan: command line", () => {
         assert.match(r.stderr, /expected KEY=VALUE/);
     });
 
+    it("reports a malformed stack file with exit 2: file, line, column and the YAML problem on one line, no stack trace", () => {
+        const stack = `malformed-${process.pid}`;
+        const file = path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`);
+        fs.writeFileSync(file, "config:\n  research-platform:metallb:\n\tenabled: true\n");
+        try {
+            const out = path.join(tmp(), "never");
+            const r = plan(["--stack", stack, "--out", out]);
+            assert.equal(r.status, 2, r.stderr);
+            assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+            assert.match(r.stderr, new RegExp(`^Pulumi\\.${stack}\\.yaml:3:1: Tabs are not allowed as indentation`));
+            assert.equal(fs.existsSync(out), false, "nothing written");
+        } finally {
+            fs.rmSync(file, { force: true });
+        }
+    });
+
     it("reports a bug in the program with exit 1 and, run again with stack traces, where it happened", () => {
         // Inject a bug: every Namespace the program creates throws (preloaded, as the SDK stands).
         const preload = path.join(tmp(), "bug.js");
@@ -125,14 +141,22 @@ describe("offline plan: command line", () => {
         const clients = (names: string[]) => ["--set", "nvflare.enabled=true", "--set", `nvflare.clients=${JSON.stringify(names.map((name) => ({ name, org: "o" })))}`];
         const [reused, fresh] = [tmp(), tmp()];
         fs.writeFileSync(path.join(reused, "notes.txt"), "mine");
+        // A user's own files inside the artifact folders are not the plan's to delete either.
+        fs.mkdirSync(path.join(reused, "manifests", "nvflare"), { recursive: true });
+        fs.writeFileSync(path.join(reused, "manifests", "nvflare", "my-patch.yaml"), "mine too");
+        fs.mkdirSync(path.join(reused, "helm", "mine"), { recursive: true });
+        fs.writeFileSync(path.join(reused, "helm", "mine", "values.yaml"), "and mine");
         assert.equal(plan(["--stack", "dev", "--out", reused, ...clients(["site-1", "site-2"])]).status, 0);
         assert.ok(fs.existsSync(path.join(reused, "manifests", "nvflare", "Deployment-site-2.yaml")));
         assert.equal(plan(["--stack", "dev", "--out", reused, ...clients(["site-1"])]).status, 0);
         assert.equal(plan(["--stack", "dev", "--out", fresh, ...clients(["site-1"])]).status, 0);
         const kept = readTree(reused);
         assert.equal(kept.get("notes.txt"), "mine");
-        kept.delete("notes.txt");
+        assert.equal(kept.get(path.join("manifests", "nvflare", "my-patch.yaml")), "mine too");
+        assert.equal(kept.get(path.join("helm", "mine", "values.yaml")), "and mine");
+        for (const own of ["notes.txt", path.join("manifests", "nvflare", "my-patch.yaml"), path.join("helm", "mine", "values.yaml")]) kept.delete(own);
         assert.deepEqual(kept, readTree(fresh), "no stale manifest is left behind");
+        assert.ok(kept.get(".plan-files")?.split("\n").includes("summary.md"), "the folder lists what the plan wrote");
     });
 
     it("renders on the worker thread byte for byte what the main thread renders", async () => {

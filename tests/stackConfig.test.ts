@@ -47,4 +47,29 @@ describe("offline plan: stack config and --set/--secret", () => {
         assert.equal(s.config["research-platform:metallb"], '{"enabled":true}');
         assert.throws(() => readStackConfig(dir, "missing"), /no stack file Pulumi\.missing\.yaml .*known stacks: site/);
     });
+
+    it("reports a malformed stack file (tabs, bad indentation, duplicate keys) as file:line:column and the YAML problem, in one line", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-"));
+        fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: research-platform\nruntime: nodejs\n");
+        const cases: Record<string, [string, RegExp]> = {
+            tabs: ["config:\n  research-platform:metallb:\n\tenabled: true\n", /^Pulumi\.tabs\.yaml:3:1: Tabs are not allowed as indentation \(fix the YAML in .*Pulumi\.tabs\.yaml\)$/],
+            indent: ["config:\n  research-platform:metallb:\n    enabled: true\n   bad: 1\n", /^Pulumi\.indent\.yaml:4:1: All mapping items must start at the same column /],
+            dup: ["config:\n  research-platform:metallb:\n    enabled: true\n  research-platform:metallb:\n    enabled: false\n", /^Pulumi\.dup\.yaml:4:3: Map keys must be unique /],
+        };
+        for (const [name, [text, expected]] of Object.entries(cases)) {
+            fs.writeFileSync(path.join(dir, `Pulumi.${name}.yaml`), text);
+            const error = (() => {
+                try {
+                    readStackConfig(dir, name);
+                } catch (e) {
+                    return e;
+                }
+                return undefined;
+            })();
+            assert.ok(error instanceof UsageError, `${name}: expected a UsageError, got ${String(error)}`);
+            assert.match(error.message, expected, name);
+            assert.ok(!error.message.includes("\n"), `${name}: one line`);
+        }
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
 });

@@ -15,9 +15,10 @@ import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, secretSpecs } from "../config";
+import { staleBuildProblem } from "../program/freshBuild";
 import { findProjectDir } from "../program/projectDir";
 import { runChecksBesideRendering } from "./guardrails";
-import { Plan, UsageError, buildGraph, chartObjects, componentTree, manifestDocs, renderCharts, renderPlan, runPlan, stackTracesWanted, startRenderWorker, withPlaceholderSecrets, writeArtifacts } from "./plan-engine";
+import { Plan, UsageError, buildGraph, chartObjects, componentTree, forOfflinePlan, manifestDocs, renderCharts, renderPlan, runPlan, stackTracesWanted, startRenderWorker, withPlaceholderSecrets, writeArtifacts } from "./plan-engine";
 
 const PROJECT_DIR = findProjectDir();
 
@@ -49,6 +50,12 @@ export async function main(argv: string[]): Promise<number> {
         console.log(usage());
         return 0;
     }
+    // `npm run plan` builds first; run directly, a stale bin/ would plan yesterday's program.
+    const stale = staleBuildProblem(path.join(__dirname, "..", "index.js"), PROJECT_DIR);
+    if (stale) {
+        console.error(`${stale} (or use \`npm run plan\`, which compiles first)`);
+        return 2;
+    }
     const stack = args.stack!;
     const outDir = path.resolve(args.out ?? path.join(PROJECT_DIR, "plan", stack));
     const secrets = args["placeholder-secrets"] ? withPlaceholderSecrets(args.secret!, secretSpecs.map((s) => s.key)) : args.secret!;
@@ -68,7 +75,12 @@ export async function main(argv: string[]): Promise<number> {
         });
     } catch (e) {
         renderWorker.close();
-        if (e instanceof ConfigError || e instanceof UsageError) {
+        if (e instanceof ConfigError) {
+            const line = { stack, sets: args.set!, placeholderSecrets: args["placeholder-secrets"]! };
+            console.error(new ConfigError(e.problems.map((p) => forOfflinePlan(p, line))).message);
+            return 2;
+        }
+        if (e instanceof UsageError) {
             console.error(e.message);
             return 2;
         }

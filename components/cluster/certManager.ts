@@ -5,7 +5,8 @@ import { CertManagerConfig, LETSENCRYPT_PRODUCTION, LETSENCRYPT_STAGING } from "
 import { chartAt } from "../charts";
 import { appLabels } from "../k8s/labels";
 import { podSecurityNamespace } from "../k8s/namespace";
-import { apiServerAllow, ClusterNetwork, isolateNamespace } from "../k8s/networkPolicy";
+import { Allow, apiServerAllow, ClusterNetwork, isolateNamespace } from "../k8s/networkPolicy";
+import { KRUISE_WEBHOOK_EXEMPT_LABELS } from "./kruise";
 
 /** Names of the ClusterIssuers the platform creates. */
 export const ISSUERS = {
@@ -22,8 +23,16 @@ export interface CertManagerArgs {
     issuer: "selfSigned" | "acme";
     /** IngressClass for ACME HTTP-01 challenges (required for `acme`). */
     ingressClassName?: string;
-    /** The cluster's addresses, for the namespace's NetworkPolicies. */
+    /** The cluster's addresses (and Traefik's namespace, when the platform installs it), for the namespace's NetworkPolicies. */
     network: ClusterNetwork;
+}
+
+/** The cert-manager controller's pod labels (chart v1.21.1, release `cert-manager`: templates/deployment.yaml 34-37). */
+export const CERT_MANAGER_CONTROLLER_POD_LABELS: Readonly<Record<string, string>> = { "app.kubernetes.io/name": "cert-manager", "app.kubernetes.io/component": "controller" };
+
+/** Traefik's pod labels (traefik chart 41.3.0 templates/_helpers.tpl 90-98, release `traefik`: instance is <release>-<namespace>). */
+export function traefikPodLabels(namespace: string): Record<string, string> {
+    return { "app.kubernetes.io/name": "traefik", "app.kubernetes.io/instance": `traefik-${namespace}` };
 }
 
 /**
@@ -43,11 +52,27 @@ export class CertManager extends pulumi.ComponentResource {
         const childOpts = { parent: this, provider: args.provider };
         const chart = chartAt("certManager", cfg.chartVersion);
 
-        const namespace = podSecurityNamespace("cert-manager", { name: cfg.namespace, podSecurity: "restricted" }, childOpts);
+        const namespace = podSecurityNamespace("cert-manager", { name: cfg.namespace, podSecurity: "restricted", labels: { ...KRUISE_WEBHOOK_EXEMPT_LABELS } }, childOpts);
 
         // The webhook (securePort 10250) is called by the API server; every pod (controller, cainjector,
         // webhook) talks to the API server; the controller reaches ACME servers and, for HTTP-01
-        // self-checks, the ingress on 80/443.
+        // self-checks, the ingress on 80/443. When the host resolves to Traefik's LoadBalancer address
+        // inside the cluster, kube-proxy turns the self-check's connection to <address>:80 (or :443
+        // after a redirect) into one to a Traefik pod's container port 8000 (8443), and policies see
+        // that (cert-manager v1.21.1 pkg/issuer/acme/http/http.go 146-211; traefik chart 41.3.0
+        // values.yaml 951-959, 1009-1019): allow it too, and Traefik admits it (components/cluster/ingress.ts).
+        const selfCheckViaTraefik: Allow[] =
+            args.issuer === "acme" && args.network.ingressNamespace
+                ? [
+                      {
+                          name: "acme-self-check-traefik",
+                          pods: { ...CERT_MANAGER_CONTROLLER_POD_LABELS },
+                          to: [{ pods: traefikPodLabels(args.network.ingressNamespace), namespace: args.network.ingressNamespace }],
+                          ports: [{ port: 8000 }, { port: 8443 }],
+                          reason: "HTTP-01 self-check of a host served by the platform's Traefik: the connection to its LoadBalancer address arrives at a Traefik pod's web (8000) or websecure (8443) container port",
+                      },
+                  ]
+                : [];
         isolateNamespace(
             "cert-manager-netpol",
             {
@@ -58,6 +83,7 @@ export class CertManager extends pulumi.ComponentResource {
                     { name: "webhook", pods: { "app.kubernetes.io/component": "webhook" }, from: [{ apiServer: true }], ports: [{ port: 10250 }], reason: "the API server calls the admission webhook on its securePort 10250" },
                     apiServerAllow(args.network, undefined, "controller, cainjector and webhook watch and update cert-manager resources"),
                     { name: "acme", pods: { "app.kubernetes.io/component": "controller" }, to: [{ anywhere: true }], ports: [{ port: 443 }, { port: 80 }], reason: "ACME directory and HTTP-01 self-checks" },
+                    ...selfCheckViaTraefik,
                 ],
             },
             { ...childOpts, dependsOn: [namespace] },
@@ -67,7 +93,14 @@ export class CertManager extends pulumi.ComponentResource {
             "cert-manager",
             {
                 installCRDs: true,
+                // Each of the chart's four pods gets its own requests and limits: the component passes these
+                // typed args on as chart values (pulumi/pulumi-kubernetes-cert-manager 74998b4
+                // provider/pkg/provider/chart.go 54, 86-88, 205, 265, 290: resources of the controller,
+                // webhook, cainjector and startupapicheck), which the chart leaves empty by default.
                 resources: cfg.resources,
+                webhook: { resources: cfg.webhookResources },
+                cainjector: { resources: cfg.cainjectorResources },
+                startupapicheck: { resources: cfg.startupapicheckResources },
                 helmOptions: {
                     name: "cert-manager",
                     namespace: cfg.namespace,

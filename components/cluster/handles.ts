@@ -32,7 +32,7 @@ export interface ClusterHandles {
     /** Wait on these before creating Certificates or annotated Ingresses (cert-manager and its issuers). */
     issuerReady: pulumi.Resource[];
 
-    /** OpenKruise, then metrics-server: what the distributed-notebook system waits on (the mission's order). */
+    /** The OpenKruise release: what the distributed-notebook system waits on (its gateway creates CloneSets). */
     notebookPrerequisites: pulumi.Resource[];
 
     /** The cluster's addresses and the ingress controller's namespace, for NetworkPolicy allows. */

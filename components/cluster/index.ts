@@ -17,8 +17,8 @@ export type { ClusterHandles } from "./handles";
 /**
  * Create the cluster add-ons the config enables, in dependency order, and return the handles the
  * applications use. Only the real edges are drawn: MetalLB's pool waits on its release, Traefik
- * (as a LoadBalancer) on the pool, metrics-server on OpenKruise (the mission's order), the
- * ClusterIssuers on cert-manager. Storage, MetalLB, OpenKruise and cert-manager start in parallel.
+ * (as a LoadBalancer) on the pool, the ClusterIssuers on cert-manager. Storage, MetalLB, OpenKruise,
+ * metrics-server and cert-manager start in parallel.
  */
 export function clusterAddons(parent: pulumi.ComponentResource, provider: k8s.Provider, cfg: PlatformConfig): ClusterHandles {
     const opts = { parent };
@@ -32,13 +32,21 @@ export function clusterAddons(parent: pulumi.ComponentResource, provider: k8s.Pr
     const storage = cfg.storage.enabled ? new Storage("storage", { config: cfg.storage, provider, network }, opts) : undefined;
     const metallb = cfg.metallb.enabled ? new Metallb("metallb", { config: cfg.metallb, provider, network }, opts) : undefined;
     const kruise = cfg.kruise.enabled ? new Kruise("kruise", { config: cfg.kruise, provider, network }, opts) : undefined;
-    const metricsServer = cfg.metricsServer.enabled
-        ? new MetricsServer("metrics-server", { config: cfg.metricsServer, provider, network, dependsOn: kruise ? [kruise.release] : [] }, opts)
-        : undefined;
+    if (cfg.metricsServer.enabled) new MetricsServer("metrics-server", { config: cfg.metricsServer, provider, network, dependsOn: [] }, opts);
 
     const installTraefik = cfg.ingress.enabled && cfg.ingress.install;
     const traefik = installTraefik
-        ? new Traefik("traefik", { config: cfg.ingress, provider, network, dependsOn: cfg.ingress.serviceType === "LoadBalancer" && metallb ? metallb.ready : [] }, opts)
+        ? new Traefik(
+              "traefik",
+              {
+                  config: cfg.ingress,
+                  provider,
+                  network,
+                  dependsOn: cfg.ingress.serviceType === "LoadBalancer" && metallb ? metallb.ready : [],
+                  acmeSelfCheckFrom: cfg.certManager.enabled && effectiveIssuer(cfg, cfg.stack) === "acme" ? cfg.certManager.namespace : undefined,
+              },
+              opts,
+          )
         : undefined;
     const ingressClassName = cfg.ingress.enabled ? cfg.ingress.className : undefined;
 
@@ -46,8 +54,9 @@ export function clusterAddons(parent: pulumi.ComponentResource, provider: k8s.Pr
         ? new CertManager("cert-manager", { config: cfg.certManager, provider, network, issuer: effectiveIssuer(cfg, cfg.stack), ingressClassName }, opts)
         : undefined;
 
-    // Both releases, though metrics-server already waits for OpenKruise: the chain stays explicit on every dependent.
-    const notebookPrerequisites: pulumi.Resource[] = [kruise?.release, metricsServer?.release].filter((r): r is k8s.helm.v3.Release => r !== undefined);
+    // The notebook's gateway creates OpenKruise CloneSets for its kernels; no NotebookOS code reads the
+    // metrics API (docs/distributed-notebook.md, "Dependencies"), so metrics-server is no prerequisite.
+    const notebookPrerequisites: pulumi.Resource[] = kruise ? [kruise.release] : [];
 
     return {
         storageClassName: storage?.storageClassName,

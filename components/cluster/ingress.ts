@@ -5,6 +5,8 @@ import { chartAt } from "../charts";
 import { helmRelease } from "../k8s/helmRelease";
 import { podSecurityNamespace } from "../k8s/namespace";
 import { apiServerAllow, ClusterNetwork, isolateNamespace } from "../k8s/networkPolicy";
+import { CERT_MANAGER_CONTROLLER_POD_LABELS } from "./certManager";
+import { KRUISE_WEBHOOK_EXEMPT_LABELS } from "./kruise";
 
 export interface IngressArgs {
     config: IngressConfig;
@@ -13,6 +15,8 @@ export interface IngressArgs {
     dependsOn: pulumi.Resource[];
     /** The cluster's addresses, for the namespace's NetworkPolicies. */
     network: ClusterNetwork;
+    /** cert-manager's namespace when it solves ACME HTTP-01 challenges: its controller's self-checks reach Traefik's pods. */
+    acmeSelfCheckFrom?: string;
 }
 
 /**
@@ -32,7 +36,7 @@ export class Traefik extends pulumi.ComponentResource {
         const childOpts = { parent: this, provider: args.provider };
 
         // The chart's default pod (non-root, read-only root, no capabilities, RuntimeDefault seccomp) meets restricted.
-        const namespace = podSecurityNamespace("traefik", { name: cfg.namespace, podSecurity: "restricted" }, childOpts);
+        const namespace = podSecurityNamespace("traefik", { name: cfg.namespace, podSecurity: "restricted", labels: { ...KRUISE_WEBHOOK_EXEMPT_LABELS } }, childOpts);
 
         const ports: Record<string, unknown> = {};
         this.tcpEntryPoints = {};
@@ -40,6 +44,8 @@ export class Traefik extends pulumi.ComponentResource {
             ports[p.name] = { port: traefikContainerPort(p.port), exposedPort: p.port, expose: { default: true }, protocol: "TCP" };
             this.tcpEntryPoints[p.port] = p.name;
         }
+        // The chart's `ports.websecure.nodePort` (traefik 41.3.0 values.yaml 1025, templates/_service.tpl 42-44); the rest of the entrypoint stays the chart's.
+        if (cfg.websecureNodePort !== undefined) ports.websecure = { nodePort: cfg.websecureNodePort };
 
         this.release = helmRelease(
             "traefik",
@@ -71,7 +77,7 @@ export class Traefik extends pulumi.ComponentResource {
                         kubernetesCRD: { enabled: true },
                     },
                     service: { spec: { type: cfg.serviceType } },
-                    ...(cfg.tcpPorts.length > 0 ? { ports } : {}),
+                    ...(Object.keys(ports).length > 0 ? { ports } : {}),
                     resources: cfg.resources,
                 },
             },
@@ -93,6 +99,18 @@ export class Traefik extends pulumi.ComponentResource {
                         ports: [8000, 8443, ...cfg.tcpPorts.map((p) => traefikContainerPort(p.port))].map((port) => ({ port })),
                         reason: "clients reach the web, websecure and TCP entrypoints through the Traefik Service",
                     },
+                    // A pod's connection to the LoadBalancer address arrives here with the pod's own address,
+                    // which `anywhere` (an ipBlock) need not match: name cert-manager's controller explicitly.
+                    ...(args.acmeSelfCheckFrom
+                        ? [
+                              {
+                                  name: "acme-self-check",
+                                  from: [{ pods: { ...CERT_MANAGER_CONTROLLER_POD_LABELS }, namespace: args.acmeSelfCheckFrom }],
+                                  ports: [{ port: 8000 }, { port: 8443 }],
+                                  reason: "cert-manager's controller checks an HTTP-01 challenge through the public address of the host, which resolves to Traefik",
+                              },
+                          ]
+                        : []),
                     { name: "backends", to: [{ allNamespaces: true }], reason: "Traefik forwards to the Services its Ingresses and routes name, in any namespace" },
                     apiServerAllow(args.network, undefined, "Traefik's Kubernetes providers watch Ingresses, CRDs, Services and EndpointSlices"),
                 ],

@@ -6,6 +6,7 @@ import { helmRelease } from "../k8s/helmRelease";
 import { appLabels } from "../k8s/labels";
 import { podSecurityNamespace } from "../k8s/namespace";
 import { apiServerAllow, ClusterNetwork, isolateNamespace } from "../k8s/networkPolicy";
+import { KRUISE_WEBHOOK_EXEMPT_LABELS } from "./kruise";
 
 export interface MetallbArgs {
     config: MetallbConfig;
@@ -37,6 +38,7 @@ export class Metallb extends pulumi.ComponentResource {
                 name: cfg.namespace,
                 podSecurity: "privileged",
                 reason: "the MetalLB speaker DaemonSet uses hostNetwork and the NET_RAW capability to announce LoadBalancer addresses (ARP/NDP) on the node network",
+                labels: { ...KRUISE_WEBHOOK_EXEMPT_LABELS },
             },
             childOpts,
         );

@@ -5,13 +5,14 @@ import { chartAt } from "../charts";
 import { helmRelease } from "../k8s/helmRelease";
 import { podSecurityNamespace } from "../k8s/namespace";
 import { apiServerAllow, ClusterNetwork, isolateNamespace } from "../k8s/networkPolicy";
+import { KRUISE_WEBHOOK_EXEMPT_LABELS } from "./kruise";
 
 export interface MetricsServerArgs {
     config: MetricsServerConfig;
     provider: k8s.Provider;
     /** The cluster's addresses, for the namespace's NetworkPolicies. */
     network: ClusterNetwork;
-    /** What metrics-server waits on: the OpenKruise release (the mission's order), if any. */
+    /** What metrics-server waits on besides its namespace (nothing today: it deploys beside the other add-ons). */
     dependsOn: pulumi.Resource[];
 }
 
@@ -30,7 +31,7 @@ export class MetricsServer extends pulumi.ComponentResource {
 
         // kube-system exists already; any other namespace is the program's (the chart's pods meet restricted).
         const namespace =
-            cfg.namespace === "kube-system" ? undefined : podSecurityNamespace("metrics-server", { name: cfg.namespace, podSecurity: "restricted" }, childOpts);
+            cfg.namespace === "kube-system" ? undefined : podSecurityNamespace("metrics-server", { name: cfg.namespace, podSecurity: "restricted", labels: { ...KRUISE_WEBHOOK_EXEMPT_LABELS } }, childOpts);
 
         // The API server's aggregation layer calls metrics-server (containerPort 10250); metrics-server
         // scrapes every kubelet (10250 on the nodes) and reads nodes and pods from the API.

@@ -6,6 +6,7 @@ import { appLabels } from "../k8s/labels";
 import { podSecurityNamespace } from "../k8s/namespace";
 import { apiServerAllow, ClusterNetwork, isolateNamespace } from "../k8s/networkPolicy";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../k8s/securityContext";
+import { KRUISE_WEBHOOK_EXEMPT_LABELS } from "./kruise";
 
 /** The provisioner name of rancher's local-path-provisioner (kind's copy uses the same). */
 export const LOCAL_PATH_PROVISIONER = "rancher.io/local-path";
@@ -64,6 +65,7 @@ export class Storage extends pulumi.ComponentResource {
                 name: ns,
                 podSecurity: "privileged",
                 reason: "the provisioner's helper pods mount hostPath directories on the nodes to create and delete volume directories",
+                labels: { ...KRUISE_WEBHOOK_EXEMPT_LABELS },
             },
             childOpts,
         );

@@ -21,6 +21,8 @@ export interface ClusterNetwork {
 export type Peer =
     /** Pods with these labels, in `namespace` (default: the policy's own namespace). */
     | { pods: Record<string, string>; namespace?: string }
+    /** Pods that carry the label key `podsWithLabel`, whatever its value, in `namespace` (default: the policy's own). */
+    | { podsWithLabel: string; namespace?: string }
     /** Every pod of a namespace. */
     | { namespace: string }
     /** Every pod of every namespace (e.g. the ingress controller's backends). */
@@ -82,6 +84,7 @@ const nsSelector = (name: string) => ({ matchLabels: { "kubernetes.io/metadata.n
 /** Kubernetes peers and whether the allow should default to the API server's ports. */
 export function toPeers(peer: Peer, network: ClusterNetwork): NetworkPolicyPeer[] {
     if ("pods" in peer) return [{ podSelector: { matchLabels: peer.pods }, ...(peer.namespace ? { namespaceSelector: nsSelector(peer.namespace) } : {}) }];
+    if ("podsWithLabel" in peer) return [{ podSelector: { matchExpressions: [{ key: peer.podsWithLabel, operator: "Exists" }] }, ...(peer.namespace ? { namespaceSelector: nsSelector(peer.namespace) } : {}) }];
     if ("namespace" in peer) return [{ namespaceSelector: nsSelector(peer.namespace), podSelector: {} }];
     if ("allNamespaces" in peer) return [{ namespaceSelector: {}, podSelector: {} }];
     if ("cidr" in peer) return [{ ipBlock: { cidr: peer.cidr, except: peer.except } }];

@@ -226,10 +226,14 @@ export const contract: ContractFn = (cfg) => {
         writes: [],
         accepts: [
             {
-                key: "certManager.resources",
-                reads: "chart value resources (the controller container only; webhook, cainjector and startupapicheck keep the chart's empty resources)",
-                why: "@pulumi/kubernetes-cert-manager 0.2.0 copies its args into the chart values by their pulumi tags and the Go SDK drops nil entries, so the values the chart sees are exactly installCRDs and resources",
+                key: "certManager.resources, webhookResources, cainjectorResources, startupapicheckResources",
+                reads: "chart values resources (controller), webhook.resources, cainjector.resources and startupapicheck.resources",
+                why: "@pulumi/kubernetes-cert-manager 0.2.0 copies its args into the chart values by their pulumi tags and the Go SDK drops nil entries, so the values the chart sees are exactly installCRDs and the four resources the platform passes; the chart sets none of them itself",
                 source: [
+                    { ...COMPONENT, file: "provider/pkg/provider/chart.go", lines: "86-88,205,265,290", note: "webhook, cainjector, startupapicheck args, each with resources (pulumi tag resources)" },
+                    chart("templates/webhook-deployment.yaml", "181-182", "webhook container resources from webhook.resources"),
+                    chart("templates/cainjector-deployment.yaml", "128-129", "cainjector.resources"),
+                    chart("templates/startupapicheck-job.yaml", "81-82", "startupapicheck.resources"),
                     { ...COMPONENT, file: "provider/pkg/provider/chart.go", lines: "37-54", note: "CertManagerArgs: installCRDs, resources (pulumi-kubernetes ResourceRequirements with pulumi tags)" },
                     { ...HELMBASE, file: "base.go", lines: "186-204", note: "InitDefaults: mapstructure decode of the args into Values by pulumi tag" },
                     { ...PULUMI_SDK, file: "sdk/go/pulumi/rpc.go", lines: "476-488", note: "map marshalling skips null values" },

@@ -149,8 +149,22 @@ export const contract: ContractFn = (cfg) => {
                 key: "kruise.namespace",
                 reads: "label control-plane on the Namespace the manager runs in (namespaceSelector of mpod.kb.io, vpod.kb.io, vpodeviction.kb.io)",
                 accepted: ["openkruise"],
-                why: "the chart labels the namespace control-plane=openkruise only when it creates it (installation.createNamespace); the webhooks (failurePolicy Fail) exempt only namespaces with that label, so an unlabelled kruise namespace makes the manager's own pods need the webhook they serve (install deadlock, openkruise/kruise#1521)",
+                why: "the chart labels the namespace control-plane=openkruise only when it creates it (installation.createNamespace); the webhooks (failurePolicy Fail) exempt only namespaces with that label, so an unlabelled kruise namespace makes the manager's own pods need the webhook they serve (install deadlock, openkruise/kruise#1521). The platform creates the namespace itself (createNamespace false) with that label (components/cluster/kruise.ts KRUISE_WEBHOOK_EXEMPT_LABELS), as it does on the other add-ons' namespaces",
                 source: [chart("manager.yaml", "1-8", "Namespace with label control-plane: openkruise only if installation.createNamespace"), chart("webhookconfiguration.yaml", "14-21", "failurePolicy Fail, namespaceSelector control-plane NotIn [openkruise]")],
+            },
+            {
+                key: "kruise.namespace",
+                reads: "the namespace of Service kruise-webhook-service in every webhook's clientConfig and in the Advanced StatefulSet CRD's conversion webhook",
+                accepted: ["kruise-system"],
+                why: "the chart hard-codes kruise-system there; kruise-manager rewrites them to its own namespace (POD_NAMESPACE) only once it runs and whenever they change, and each Helm upgrade puts kruise-system back, so another namespace leaves the webhooks (pods included, failurePolicy Fail) pointing at a missing Service after every install and upgrade. The config refuses any other value",
+                source: [
+                    chart("webhookconfiguration.yaml", "9-13", "clientConfig.service: kruise-webhook-service in namespace kruise-system (same in every entry)"),
+                    chart("apps.kruise.io_statefulsets.yaml", "11-19", "conversion webhook Service in kruise-system"),
+                    kruise("pkg/webhook/util/configuration/configuration.go", "74,99", "Service.Namespace = webhookutil.GetNamespace()"),
+                    kruise("pkg/util/meta.go", "21-26", "GetKruiseNamespace: POD_NAMESPACE, else kruise-system"),
+                    kruise("pkg/webhook/util/controller/webhook_controller.go", "113-146", "re-ensures the configurations on add and update"),
+                    { repo: "helm/helm", ref: "301108edc7ac2a8ba79e4ebf5701b0b6ce6a31e4", file: "pkg/kube/client.go", lines: "620-667", note: "v3.17.0: built-in kinds are patched three-way against the live object" },
+                ],
             },
             {
                 key: "kruise.daemon",

@@ -86,8 +86,11 @@ export const contract: ContractFn = (cfg) => {
                 key: "metricsServer.kubeletInsecureTls",
                 reads: "--kubelet-insecure-tls (and an extra --kubelet-preferred-address-types=InternalIP, appended to the chart default list since the flag is a StringSlice)",
                 accepted: [true, false],
-                why: "false verifies each kubelet's serving certificate against the in-cluster CA (the rest config), so the kubelets need serving certificates signed by the cluster CA for their InternalIP; true skips the check (kind's kubelets serve self-signed certificates)",
-                source: app("cmd/metrics-server/app/options/kubelet_client.go", "101-122", "TLS config: rest config CA unless InsecureKubeletTLS or --kubelet-certificate-authority"),
+                why: "false verifies each kubelet's serving certificate against the in-cluster CA (the rest config), so the kubelets need serving certificates signed by the cluster CA for their InternalIP (serverTLSBootstrap with approved CSRs: docs/cluster.md); true skips the check. kind's kubelets serve self-signed certificates, so the config refuses false with kubernetes.distribution kind",
+                source: [
+                    app("cmd/metrics-server/app/options/kubelet_client.go", "101-122", "TLS config: rest config CA unless InsecureKubeletTLS or --kubelet-certificate-authority"),
+                    { repo: "kubernetes-sigs/kind", ref: "v0.29.0", file: "pkg/cluster/internal/kubeadm/config.go", lines: "427-450", note: "kind's KubeletConfiguration: no serverTLSBootstrap, no tlsCertFile" },
+                ],
             },
         ],
         hostFacts: [],

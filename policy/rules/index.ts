@@ -4,6 +4,7 @@ import { exposureRule } from "./exposure";
 import { namespaceLabelsRule, podSecurityRule } from "./podSecurity";
 import { statefulProtectRule } from "./stateful";
 import type { Rule } from "./types";
+import { webhookNamespaceRule } from "./webhooks";
 import { automountRule, imageTagRule, readinessRule, resourcesRule, secretLiteralsRule } from "./workloads";
 
 export const rules: readonly Rule[] = [
@@ -20,8 +21,10 @@ export const rules: readonly Rule[] = [
     replicatedRule,
     pdbRule,
     prodReplicasRule,
+    webhookNamespaceRule,
 ];
 
 export * from "./types";
 export { POD_SECURITY_REASON_ANNOTATION, baselineViolations, restrictedViolations } from "./podSecurity";
 export { HOLDS_DATA_LABEL } from "./stateful";
+export { POD_WEBHOOK_CHARTS } from "./webhooks";

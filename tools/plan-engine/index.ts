@@ -10,8 +10,11 @@
  */
 export type { ChartObject, ChartRendering, Finding, HelmRecord, Manifest, Plan, PlanCheck, PlanResource, Registration, ReleaseRendering } from "./types";
 export { chartObjects, renderCharts } from "./helmRender";
-export { PlanOptions, runPlan, stackConfigFor, stackTracesWanted, withPlaceholderSecrets } from "./runPlan";
+export type { PlanOptions } from "./runPlan";
+export { runPlan, stackConfigFor, stackTracesWanted, withPlaceholderSecrets } from "./runPlan";
 export { UsageError } from "./stackConfig";
+export type { PlanCommandLine } from "./messages";
+export { forOfflinePlan } from "./messages";
 export { buildGraph } from "./graph";
 export { manifestDocs, provideManifestYaml, renderPlan } from "./render";
 export { componentTree } from "./summary";

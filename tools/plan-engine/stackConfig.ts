@@ -4,7 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
+import { YAMLError, parse } from "yaml";
 
 export interface StackConfig {
     project: string;
@@ -16,9 +16,25 @@ export interface StackConfig {
 
 export class UsageError extends Error {}
 
+/**
+ * Parse a project or stack file. Malformed YAML (tabs, bad indentation, duplicate keys) is the
+ * user's to fix: a `UsageError` in one line, `Pulumi.dev.yaml:3:1: <what is wrong>`, no stack trace.
+ */
+function parseYamlFile(file: string): unknown {
+    const text = fs.readFileSync(file, "utf8");
+    try {
+        return parse(text);
+    } catch (e) {
+        if (!(e instanceof YAMLError)) throw e;
+        const pos = e.linePos?.[0];
+        const what = e.message.split(/ at line \d+, column \d+/)[0].split("\n")[0];
+        throw new UsageError(`${path.basename(file)}:${pos ? `${pos.line}:${pos.col}` : "?"}: ${what} (fix the YAML in ${file})`);
+    }
+}
+
 export function readProjectName(projectDir: string): string {
     const file = path.join(projectDir, "Pulumi.yaml");
-    const doc = parse(fs.readFileSync(file, "utf8")) as { name?: unknown };
+    const doc = parseYamlFile(file) as { name?: unknown };
     if (typeof doc?.name !== "string") throw new UsageError(`${file} has no project name`);
     return doc.name;
 }
@@ -39,7 +55,7 @@ export function readStackConfig(projectDir: string, stack: string): StackConfig 
     const project = readProjectName(projectDir);
     const file = path.join(projectDir, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) throw new UsageError(`no stack file ${path.basename(file)} in ${projectDir} (known stacks: ${listStacks(projectDir).join(", ") || "none"})`);
-    const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    const doc = (parseYamlFile(file) ?? {}) as { config?: Record<string, unknown> };
     const config: Record<string, string> = {};
     const secretKeys: string[] = [];
     for (const [key, value] of Object.entries(doc.config ?? {})) {

@@ -40,7 +40,7 @@ export interface DiracxContext {
     ns: string;
     /** The Helm release's name (the chart names its objects after it). */
     release: string;
-    /** `https://<hostname>`. */
+    /** `https://<hostname>[:<httpsPort>]`: the web app, the API and the token issuer. */
     base: string;
     /** The component (parent of every child; the subject of warnings). */
     parent: pulumi.ComponentResource;
@@ -72,7 +72,7 @@ export function diracxContext(parent: pulumi.ComponentResource, args: { config: 
         hostname,
         ns: cfg.namespace,
         release: cfg.releaseName,
-        base: `https://${hostname}`,
+        base: `https://${hostname}${cfg.httpsPort === 443 ? "" : `:${cfg.httpsPort}`}`,
         parent,
         child,
         keep,

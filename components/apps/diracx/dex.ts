@@ -1,6 +1,7 @@
 /** Dex, the demo's identity provider, with an optional demo user and how to log in as it. */
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { dexIssuerUrl } from "../../../config/diracx";
 import type { ChartValues, DiracxContext } from "./context";
 
 /** How to log in to a developer-mode DiracX with the demo user (a stack output). */
@@ -29,10 +30,10 @@ export interface DexOutputs {
 }
 
 export function dex(d: DiracxContext, { values }: ChartValues): DexOutputs {
-    const { cfg, hostname, ns, release, base, password } = d;
+    const { cfg, ns, release, base, password } = d;
     let login: pulumi.Output<DiracxLogin> | undefined;
     let demoUserPassword: pulumi.Output<string> | undefined;
-    const dexIssuer = cfg.dex.issuer ?? `http://${hostname}:${cfg.dex.nodePort}`;
+    const dexIssuer = dexIssuerUrl(cfg);
     let dexClientId: pulumi.Output<string> | undefined;
     if (cfg.dex.enabled) {
         dexClientId = new random.RandomUuid("diracx-dex-client-id", {}, { parent: d.parent }).result;

@@ -1,7 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Environment } from "../../../config";
-import type { DiracxConfig } from "../../../config/diracx";
+import { DIRACX_CS_STORE_NODE_PATH, DiracxConfig, seaweedfsEndpoint } from "../../../config/diracx";
 import { charts } from "../../charts";
 import { helmRelease } from "../../k8s/helmRelease";
 import type { ClusterNetwork } from "../../k8s/networkPolicy";
@@ -86,9 +86,19 @@ export class Diracx extends pulumi.ComponentResource {
         const diracxValues = values.diracx as Record<string, unknown>;
         diracxValues.hostname = hostname;
         diracxValues.settings = settings;
-        values.developer = !cfg.developer
-            ? { enabled: false }
-            : { enabled: true, urls: { diracx: base, dex: identity.dexIssuer, ...(cfg.sandboxStore.mode === "seaweedfs" ? { seaweedfs: cfg.sandboxStore.seaweedfsUrl ?? `http://${hostname}:32000` } : {}) } };
+        // ipAlias: a hostAliases entry hostname -> ipAlias in the API pod (templates/diracx/deployment.yaml 28-33), so the
+        // API reaches Dex and the S3 store at their public URLs when the hostname resolves to the loopback address.
+        values.developer = {
+            enabled: cfg.developer,
+            ...(cfg.developer
+                ? {
+                      urls: { diracx: base, dex: identity.dexIssuer, ...(cfg.sandboxStore.mode === "seaweedfs" ? { seaweedfs: seaweedfsEndpoint(cfg) } : {}) },
+                      // pv-cs-store's hostPath (templates/diracx/cs-store-volume.yml 17-18): kind/cluster.yaml mounts one host folder here on every node.
+                      localCSPath: DIRACX_CS_STORE_NODE_PATH,
+                  }
+                : {}),
+            ...(cfg.ipAlias ? { ipAlias: cfg.ipAlias } : {}),
+        };
 
         this.release = helmRelease(
             "diracx",

@@ -5,19 +5,20 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { seaweedfsEndpoint } from "../../../config/diracx";
 import { CHART_SECRET_NAMES, ChartValues, DiracxContext, DiracxSecrets, required } from "./context";
 
 /** SeaweedFS S3 identity the sandbox store uses (the key id is not secret). */
 const SEAWEEDFS_ACCESS_KEY_ID = "diracx-sandboxes";
 
 export function sandboxStore(d: DiracxContext, { values, settings }: ChartValues, secrets: DiracxSecrets, storageClassName: string | undefined): void {
-    const { cfg, hostname, secret, password, randomOpts } = d;
+    const { cfg, secret, password, randomOpts } = d;
     // The OAuth state key the chart would otherwise generate in its init-secrets job.
     const stateKey = new random.RandomBytes("diracx-auth-state-key", { length: 32 }, randomOpts);
     let s3Kwargs: pulumi.Output<string>;
     if (cfg.sandboxStore.mode === "seaweedfs") {
         const s3Key = password("diracx-seaweedfs-s3-key", 40);
-        const endpoint = cfg.sandboxStore.seaweedfsUrl ?? `http://${hostname}:32000`;
+        const endpoint = seaweedfsEndpoint(cfg);
         s3Kwargs = pulumi.jsonStringify({ endpoint_url: endpoint, aws_access_key_id: SEAWEEDFS_ACCESS_KEY_ID, aws_secret_access_key: s3Key.result });
         values.seaweedfs = {
             enabled: true,

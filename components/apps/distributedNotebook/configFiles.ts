@@ -4,14 +4,16 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import { stringify } from "yaml";
-import { DistributedNotebookConfig, KERNEL_NAMESPACE, SchedulingPolicy, resourcePortCount } from "../../../config/distributedNotebook";
+import { DistributedNotebookConfig, KERNEL_NAMESPACE, RemoteStorage, SchedulingPolicy, UNUSED_REMOTE_STORAGE_ENDPOINT } from "../../../config/distributedNotebook";
 import type { NotebookContext } from "./context";
-import { CONFIG_DIR, DEVICE_PLUGIN_PATH, IPYTHON_CONFIG_PATH, NAMES } from "./names";
+import { CONFIG_DIR, DEVICE_PLUGIN_PATH, NAMES } from "./names";
 import type { Namespaces } from "./namespaces";
 
 /**
  * `daemon.yml`, read by the gateway and every local daemon: the keys exactly as the Go code reads
- * them (mixed dashes and underscores are upstream's).
+ * them (mixed dashes and underscores are upstream's). The Go programs match each key against a flag
+ * name and skip any other key (ds2-lab/NotebookOS 8862fac,
+ * vendor/github.com/Scusemua/go-utils/config/options.go:206-240), so only flags are written.
  */
 export interface DaemonYaml {
     "kernel-registry-port": number;
@@ -26,25 +28,22 @@ export interface DaemonYaml {
     "iopub-port": number;
     "iosub-port": number;
     "ack-port": number;
+    "remote-storage": RemoteStorage;
     "remote-storage-endpoint": string;
     debug: boolean;
     direct: boolean;
-    "num-replicas": number;
     "max-subscribed-ratio": number;
     "local-daemon-service-name": string;
     "global-daemon-service-name": string;
     "local-daemon-service-port": number;
-    "ipython-config-path": string;
     "smr-port": number;
-    "kube-namespace": string;
-    "starting-resource-port": number;
-    "num-resource-ports": number;
     "use-stateful-set": boolean;
     "device-plugin-path": string;
     "notebook-image-name": string;
     "notebook-image-tag": string;
     "scheduler-http-port": number;
     "scheduling-policy": SchedulingPolicy;
+    "idle-session-reclamation-policy": "none";
     "subscribed-ratio-update-interval": number;
     "num-virtual-gpus-per-node": number;
     "scaling-factor": number;
@@ -67,10 +66,8 @@ export interface DaemonYaml {
     simulate_checkpointing_latency: boolean;
 }
 
-/** Split an image reference into name and tag (or digest) as the gateway wants them for kernels. */
+/** Split an image reference into name and tag as the gateway wants them for kernels (the config refuses digests). */
 export function splitImage(ref: string): { name: string; tag: string } {
-    const at = ref.indexOf("@");
-    if (at >= 0) return { name: ref.slice(0, at), tag: ref.slice(at + 1) };
     const colon = ref.lastIndexOf(":");
     return colon > ref.lastIndexOf("/") ? { name: ref.slice(0, colon), tag: ref.slice(colon + 1) } : { name: ref, tag: "latest" };
 }
@@ -93,25 +90,29 @@ export function daemonYaml(c: DistributedNotebookConfig): DaemonYaml {
         "iopub-port": p.iopub1,
         "iosub-port": p.iopub2,
         "ack-port": p.ack,
-        "remote-storage-endpoint": c.remoteStorageEndpoint,
+        // The kernels' checkpointer (the gateway copies it into every kernel's config, kube_client.go:1506);
+        // "" would make every kernel fail at start-up (checkpointer_factory.py:40-53).
+        "remote-storage": c.remoteStorage,
+        // Never empty: the gateway (kube_client.go:113-115) and the daemon (local_daemon.go:529-531) panic on "".
+        "remote-storage-endpoint": c.remoteStorageEndpoint ?? UNUSED_REMOTE_STORAGE_ENDPOINT,
         debug: c.debug,
         direct: false,
-        "num-replicas": c.smrReplicas,
         "max-subscribed-ratio": 7.0,
         "local-daemon-service-name": NAMES.localDaemonService,
         "global-daemon-service-name": NAMES.daemonService,
         "local-daemon-service-port": p.kernelRegistry,
-        "ipython-config-path": IPYTHON_CONFIG_PATH,
         "smr-port": p.smr,
-        "kube-namespace": KERNEL_NAMESPACE,
-        "starting-resource-port": p.startingResource,
-        "num-resource-ports": resourcePortCount(c.gpusPerNode),
         "use-stateful-set": false,
         "device-plugin-path": DEVICE_PLUGIN_PATH,
         "notebook-image-name": notebook.name,
         "notebook-image-tag": notebook.tag,
         "scheduler-http-port": p.schedulerHttp,
         "scheduling-policy": c.schedulingPolicy,
+        // Mandatory since NotebookOS 2025-01: every policy constructor fails on "" and both programs panic
+        // (common/scheduling/policy/base.go:21-24,65-71; gateway_daemon.go:575-578; local_daemon.go:496-499).
+        // `none` is upstream's sample value (common/configuration/samples/gateway_static.go); `custom` panics
+        // ("Not implemented", policy/idle.go), so no other value is offered.
+        "idle-session-reclamation-policy": "none",
         "subscribed-ratio-update-interval": 1.0,
         "num-virtual-gpus-per-node": c.virtualGpusPerNode,
         "scaling-factor": 1.05,

@@ -10,7 +10,7 @@ import { appLabels } from "../../k8s/labels";
 
 import Input = k8s.types.input.core.v1;
 
-/** What the add-ons hand over: OpenKruise then metrics-server, the storage class, the MetalLB pools. */
+/** What the add-ons hand over: the OpenKruise release, the storage class, the MetalLB pools. */
 export type NotebookHandles = Pick<ClusterHandles, "notebookPrerequisites" | "storageClassName" | "storageReady" | "loadBalancerReady" | "network">;
 
 export interface NotebookContext {
@@ -23,9 +23,9 @@ export interface NotebookContext {
     prod: boolean;
     /** The component itself, for children that take no provider. */
     parent: pulumi.ComponentResource;
-    /** What every child waits on: OpenKruise then metrics-server (`handles.notebookPrerequisites`). */
+    /** What every child waits on: the OpenKruise release (`handles.notebookPrerequisites`). */
     base: pulumi.Resource[];
-    /** The MetalLB pools, when the Services are LoadBalancers (else nothing to wait for). */
+    /** The MetalLB pools, when the Jupyter Service is a LoadBalancer (else nothing to wait for). */
     lbReady: pulumi.Resource[];
     /** Options of a child: the component as parent, the platform's provider, `dependsOn` the base and `dependsOn`. */
     child(dependsOn?: pulumi.Resource[], extra?: pulumi.CustomResourceOptions): pulumi.CustomResourceOptions;

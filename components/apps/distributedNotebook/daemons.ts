@@ -7,9 +7,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { policyException } from "../../k8s/policyException";
 import type { ConfigFiles } from "./configFiles";
 import { NotebookContext, fieldEnv, pullPolicy } from "./context";
-import { CONFIG_DIR, DEVICE_PLUGIN_PATH, NAMES, POD_RESOURCES_PATH } from "./names";
+import { CONFIG_DIR, DEVICE_PLUGIN_PATH, NAMES } from "./names";
 import type { Namespaces } from "./namespaces";
-import { containerPorts, daemonPorts, servicePorts } from "./ports";
+import { containerPorts, daemonPorts, daemonServicePorts, servicePorts } from "./ports";
 import type { AccessRights } from "./rbac";
 
 export function localDaemons(ctx: NotebookContext, { daemonNs, daemonNamespace }: Namespaces, files: ConfigFiles, access: AccessRights, aliases: pulumi.Resource[]): void {
@@ -20,7 +20,7 @@ export function localDaemons(ctx: NotebookContext, { daemonNs, daemonNamespace }
         {
             metadata: { name: NAMES.localDaemonService, namespace: daemonNamespace, labels: labels(NAMES.localDaemon, "local-daemon") },
             // A kernel reaches the daemon on its own node.
-            spec: { type: "ClusterIP", internalTrafficPolicy: "Local", selector: daemonSelector, ports: servicePorts(daemonPorts(c)) },
+            spec: { type: "ClusterIP", internalTrafficPolicy: "Local", selector: daemonSelector, ports: servicePorts(daemonServicePorts(c)) },
         },
         child(),
     );
@@ -28,11 +28,10 @@ export function localDaemons(ctx: NotebookContext, { daemonNs, daemonNamespace }
         `${name}-daemon-network-svc`,
         {
             metadata: { name: NAMES.daemonService, namespace: daemonNamespace, labels: labels(NAMES.localDaemon, "local-daemon") },
-            spec: { type: "ClusterIP", selector: daemonSelector, ports: servicePorts(daemonPorts(c)) },
+            spec: { type: "ClusterIP", selector: daemonSelector, ports: servicePorts(daemonServicePorts(c)) },
         },
         child(),
     );
-    const notebookImage = c.images.notebook;
     const daemonLabels = labels(NAMES.localDaemon, "local-daemon");
     new k8s.apps.v1.StatefulSet(
         `${name}-local-daemon`,
@@ -71,23 +70,14 @@ export function localDaemons(ctx: NotebookContext, { daemonNs, daemonNamespace }
                                 imagePullPolicy: pullPolicy(c.images.localDaemon),
                                 command: ["./local_daemon", "-yaml", `${CONFIG_DIR}/daemon.yml`, ...(c.debug ? ["-debug", "-v"] : [])],
                                 ports: containerPorts(daemonPorts(c)),
-                                env: [
-                                    // Upstream: GPUs / granularity, without the x2 of `num-resource-ports`.
-                                    { name: "NUM_RESOURCE_PORTS", value: String(c.gpusPerNode) },
-                                    fieldEnv("POD_NAME", "metadata.name"),
-                                    fieldEnv("NODE_NAME", "spec.nodeName"),
-                                    fieldEnv("POD_IP", "status.podIP"),
-                                    fieldEnv("ORDINAL_NUMBER", "metadata.labels['apps.kubernetes.io/pod-index']"),
-                                    { name: "HOST_MOUNT_DIR", value: "/data" },
-                                    { name: "KERNEL_IMAGE", value: notebookImage },
-                                    { name: "KERNEL_TEMP_BASE_IN_CONTAINER", value: "/data" },
-                                    { name: "SHARED_CONFIG_DIR", value: CONFIG_DIR },
-                                ],
+                                // What the daemon reads in Kubernetes mode: NODE_NAME (local_daemon/daemon/driver_utiliy.go:228) and
+                                // POD_IP (local_daemon.go:398). Upstream's other variables are read by no code, or only by the
+                                // Docker invoker (local_daemon/invoker/docker.go), which launches nothing in Kubernetes mode.
+                                env: [fieldEnv("NODE_NAME", "spec.nodeName"), fieldEnv("POD_IP", "status.podIP")],
                                 volumeMounts: [
                                     { name: "node-local", mountPath: "/node_local" },
                                     { name: "daemon-config-file", mountPath: `${CONFIG_DIR}/daemon.yml`, subPath: "daemon.yml", readOnly: true },
                                     { name: "device-plugin", mountPath: DEVICE_PLUGIN_PATH },
-                                    { name: "pod-resources", mountPath: POD_RESOURCES_PATH },
                                 ],
                                 resources: c.resources.localDaemon,
                                 // The daemon registers with the gateway before it serves kernels: allow a slow start.
@@ -100,10 +90,13 @@ export function localDaemons(ctx: NotebookContext, { daemonNs, daemonNamespace }
                         volumes: [
                             { name: "daemon-config-file", configMap: { name: NAMES.daemonConfigMap, defaultMode: 0o600 } },
                             { name: "device-plugin", hostPath: { path: DEVICE_PLUGIN_PATH, type: "Directory" } },
-                            { name: "pod-resources", hostPath: { path: POD_RESOURCES_PATH, type: "Directory" } },
+                            // Upstream's /var/lib/kubelet/pod-resources/ host path is not mounted: no daemon code opens it.
                         ],
                     },
                 },
+                // No daemon code uses /node_local (NODE_LOCAL_MOUNT_POINT is a constant only); the claim stays
+                // because volumeClaimTemplates cannot change in place: dropping it would replace the
+                // (protected, in prod) StatefulSet.
                 volumeClaimTemplates: [
                     {
                         metadata: { name: "node-local" },

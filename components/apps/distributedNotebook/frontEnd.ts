@@ -8,7 +8,7 @@ import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from
 import { NotebookContext, pullPolicy } from "./context";
 import { JOVYAN, NAMES } from "./names";
 import type { Namespaces } from "./namespaces";
-import { NamedPort, containerPorts, jupyterPorts, servicePorts } from "./ports";
+import { NamedPort, containerPorts, servicePorts } from "./ports";
 
 export interface FrontEnd {
     notebookService: k8s.core.v1.Service;
@@ -22,7 +22,8 @@ export function frontEnd(ctx: NotebookContext, { namespace }: Namespaces, gatewa
     const token = new random.RandomPassword(`${name}-jupyter-token`, { length: 48, special: false }, { parent: ctx.parent, dependsOn: ctx.base });
     const tokenSecret = opaqueSecret(`${name}-jupyter-token`, { name: "jupyter-notebook-token", namespace, app: NAMES.notebook, data: { token: token.result } }, child());
     const notebookLabels = labels(NAMES.notebook, "notebook");
-    const notebookPortList: NamedPort[] = [{ name: "nb-server", port: c.ports.notebook }, ...jupyterPorts(c, "notebook")];
+    // The Jupyter server is the front end's only listener: it is a client of the gateway (contracts/distributedNotebook.ts).
+    const notebookPortList: NamedPort[] = [{ name: "nb-server", port: c.ports.notebook }];
     new k8s.apps.v1.Deployment(
         `${name}-jupyter-notebook`,
         {
@@ -47,7 +48,7 @@ export function frontEnd(ctx: NotebookContext, { namespace }: Namespaces, gatewa
                                 imagePullPolicy: pullPolicy(notebookImage),
                                 // Upstream disabled the token (`--NotebookApp.token=`); here it comes from a Secret.
                                 args: ["start-notebook.sh", "--log-level=DEBUG"],
-                                ports: containerPorts([...notebookPortList, { name: "jupyter", port: c.ports.gateway }, { name: "provisioner", port: c.ports.provisioner }]),
+                                ports: containerPorts(notebookPortList),
                                 env: [{ name: "JUPYTER_TOKEN", valueFrom: { secretKeyRef: { name: tokenSecret.metadata.name, key: "token" } } }],
                                 // Upstream mounted the host path /home/core-dump here; an emptyDir keeps the pod "restricted".
                                 volumeMounts: [{ name: "core-dumps", mountPath: "/tmp/cores" }],

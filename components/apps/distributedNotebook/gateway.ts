@@ -1,21 +1,21 @@
 /**
  * The gateway: one Deployment running the gateway, the second kube-scheduler and the scheduler
- * extender, and its two Services (`gateway`, `gateway-provisioner`).
+ * extender, and its in-cluster Service `gateway`.
  */
 import * as k8s from "@pulumi/kubernetes";
 import { policyException } from "../../k8s/policyException";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../k8s/securityContext";
 import type { ConfigFiles } from "./configFiles";
-import { NotebookContext, fieldEnv, pullPolicy, tmp } from "./context";
+import { NotebookContext, pullPolicy, tmp } from "./context";
 import { CONFIG_DIR, IPYTHON_CONFIG_PATH, NAMES } from "./names";
 import type { Namespaces } from "./namespaces";
-import { containerPorts, gatewayPorts, servicePorts } from "./ports";
+import { containerPorts, gatewayPorts, gatewayServicePorts, servicePorts } from "./ports";
 import type { AccessRights } from "./rbac";
 import type { Scheduler } from "./scheduler";
 
 /** Returns the `gateway` Service (the front end and the workload driver wait for it). */
 export function gateway(ctx: NotebookContext, { namespace }: Namespaces, files: ConfigFiles, sched: Scheduler, access: AccessRights): k8s.core.v1.Service {
-    const { name, c, child, labels, selector, lbReady } = ctx;
+    const { name, c, child, labels, selector } = ctx;
     const gatewayLabels = { ...labels(NAMES.gateway, "gateway"), component: "kube-scheduler" };
     new k8s.apps.v1.Deployment(
         `${name}-gateway`,
@@ -51,11 +51,10 @@ export function gateway(ctx: NotebookContext, { namespace }: Namespaces, files: 
                                 imagePullPolicy: pullPolicy(c.images.gateway),
                                 command: ["./gateway", "-yaml", `${CONFIG_DIR}/daemon.yml`, ...(c.debug ? ["-debug"] : [])],
                                 ports: containerPorts(gatewayPorts(c)),
+                                // The gateway reads these two (gateway/daemon/kube_client.go:94-95); upstream's NODE_NAME is read by no gateway code.
                                 env: [
                                     { name: "SHARED_CONFIG_DIR", value: CONFIG_DIR },
                                     { name: "IPYTHON_CONFIG_PATH", value: IPYTHON_CONFIG_PATH },
-                                    // Upstream's name: it carries the pod name.
-                                    fieldEnv("NODE_NAME", "metadata.name"),
                                 ],
                                 volumeMounts: [
                                     // The gateway writes kernel files next to daemon.yml: a writable directory with the file mounted inside.
@@ -85,22 +84,18 @@ export function gateway(ctx: NotebookContext, { namespace }: Namespaces, files: 
         child([files.gatewayDaemonCm, ...sched.configMaps, ...access.gateway]),
     );
 
+    // In the cluster only: its gRPC ports have no authentication (8081 lets any client join as a local
+    // daemon, gateway_daemon.go:1000-1048), and StartKernel answers with the gateway's pod IP
+    // (gateway_daemon.go:2198-2209), so a client outside the cluster could not use a kernel anyway.
+    // Upstream's `gateway-provisioner` Service is not created: no program dials that name (the daemons
+    // dial `gateway:<provisioner-port>`).
     const gatewayService = new k8s.core.v1.Service(
         `${name}-gateway-svc`,
         {
             metadata: { name: NAMES.gateway, namespace, labels: labels(NAMES.gateway, "gateway") },
-            spec: { type: c.serviceType, selector: selector(NAMES.gateway), ports: servicePorts(gatewayPorts(c)) },
+            spec: { type: "ClusterIP", selector: selector(NAMES.gateway), ports: servicePorts(gatewayServicePorts(c)) },
         },
-        child(lbReady),
-    );
-    new k8s.core.v1.Service(
-        `${name}-gateway-provisioner-svc`,
-        {
-            metadata: { name: NAMES.gatewayProvisioner, namespace, labels: labels(NAMES.gateway, "gateway") },
-            // Upstream numbered this `provisioner` port 8080 (the Jupyter port): it is the provisioner port here.
-            spec: { type: c.serviceType, selector: selector(NAMES.gateway), ports: servicePorts([{ name: "provisioner", port: c.ports.provisioner }]) },
-        },
-        child(lbReady),
+        child(),
     );
     return gatewayService;
 }

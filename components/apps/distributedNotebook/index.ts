@@ -22,7 +22,7 @@ export interface DistributedNotebookArgs {
     provider: k8s.Provider;
     /** `prod` protects the local daemons' StatefulSet, namespace and claims. */
     environment: Environment;
-    /** What the add-ons hand over: OpenKruise then metrics-server, the storage class, the MetalLB pools. */
+    /** What the add-ons hand over: the OpenKruise release, the storage class, the MetalLB pools. */
     handles: NotebookHandles;
 }
 
@@ -30,13 +30,13 @@ export interface DistributedNotebookArgs {
  * Everything the distributed-notebook (NotebookOS) Helm chart deploys, as typed objects: RBAC with
  * least privilege, the four ConfigMaps, the gateway (gateway, second kube-scheduler, scheduler
  * extender), the local daemons, the Jupyter front end and the optional workload driver. Every
- * child waits on OpenKruise then metrics-server (`handles.notebookPrerequisites`). Each part is
- * built in its own module of this folder.
+ * child waits on the OpenKruise release (`handles.notebookPrerequisites`): the gateway creates a
+ * CloneSet per kernel. Each part is built in its own module of this folder.
  */
 export class DistributedNotebook extends pulumi.ComponentResource {
     /** Jupyter front-end URL. */
     readonly notebookUrl: pulumi.Output<string>;
-    /** The gateway's Jupyter gRPC address (`host:port`). */
+    /** The gateway's Jupyter gRPC address (`host:port`): its in-cluster name (the Service is ClusterIP). */
     readonly gatewayAddress: pulumi.Output<string>;
     /** The Jupyter token (secret). */
     readonly notebookToken: pulumi.Output<string>;

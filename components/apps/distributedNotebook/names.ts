@@ -7,7 +7,6 @@ export const NAMES = {
     schedulerExtenderConfigMap: "scheduler-extender-configuration",
     kubeSchedulerConfigMap: "kube-scheduler-config",
     gateway: "gateway",
-    gatewayProvisioner: "gateway-provisioner",
     localDaemon: "local-daemon",
     localDaemonService: "local-daemon-network",
     daemonService: "daemon-network",
@@ -22,7 +21,6 @@ export const NAMES = {
 export const CONFIG_DIR = "/kernel-configmap";
 export const IPYTHON_CONFIG_PATH = "/home/jovyan/.ipython/profile_default/ipython_config.json";
 export const DEVICE_PLUGIN_PATH = "/var/lib/kubelet/device-plugins/";
-export const POD_RESOURCES_PATH = "/var/lib/kubelet/pod-resources/";
 export const WORKLOAD_DRIVER_PORT = 8000;
 /** The extended resource the local daemons advertise as device plugins. */
 export const VIRTUAL_GPU_RESOURCE = "ds2-lab.github.io/deflated-gpu";

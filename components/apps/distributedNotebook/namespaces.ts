@@ -22,7 +22,7 @@ export function namespaces(ctx: NotebookContext): Namespaces {
             name: c.daemonNamespace,
             podSecurity: "privileged",
             reason:
-                "the distributed-notebook local daemon is a kubelet device plugin: it mounts the host paths /var/lib/kubelet/device-plugins/ (to register its socket) and /var/lib/kubelet/pod-resources/ (to read GPU assignments), which only the privileged level allows; nothing else runs here",
+                "the distributed-notebook local daemon is a kubelet device plugin: it mounts the host path /var/lib/kubelet/device-plugins/ (to register its socket next to kubelet.sock), which only the privileged level allows; nothing else runs here",
         },
         child([], { protect: prod, retainOnDelete: prod }),
     );

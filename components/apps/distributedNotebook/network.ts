@@ -2,39 +2,53 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { KERNEL_NAMESPACE } from "../../../config/distributedNotebook";
-import { Allow, Peer, apiServerAllow, isolateNamespace } from "../../k8s/networkPolicy";
+import { Allow, Peer, PortSpec, apiServerAllow, isolateNamespace } from "../../k8s/networkPolicy";
 import type { NotebookContext } from "./context";
 import { NAMES } from "./names";
 import type { Namespaces } from "./namespaces";
-import { NamedPort, daemonPorts, gatewayPorts, jupyterPorts } from "./ports";
+import { NamedPort, daemonServicePorts, ephemeralPorts, routerPorts } from "./ports";
+
+/** The label key every kernel replica pod carries (`kernel: kernel-<id>`, gateway/daemon/kube_client.go:1090-1114); no value is common to all. */
+const KERNEL_LABEL_KEY = "kernel";
 
 /**
- * Isolation of both namespaces, from the wiring: the gateway, front end and driver talk freely
- * among themselves, the daemons among themselves; the gateway side reaches the daemons on the
- * daemon ports and the daemons reach the gateway on its ports; both reach the kernels (in
- * `default`, created by the gateway at run time) and take kernel traffic on those ports; the
- * gateway and daemons use the API server; LoadBalancer Services open the gateway's and front
- * end's ports to everyone.
+ * Isolation of both namespaces, from the flows the programs really make (contracts/distributedNotebook.ts):
+ * the gateway, front end and driver talk among themselves; each local daemon dials the gateway's
+ * provisioner port; the gateway dials the daemons' router sockets and their per-kernel IOPub
+ * forwarders (ephemeral ports); kernels (pods with the label key `kernel` in `default`) dial their
+ * daemon's registry and gRPC ports, and the daemon dials the kernels' sockets; the gateway and
+ * daemons use the API server; a LoadBalancer Service opens the Jupyter port, and only it, to everyone.
+ * Daemons do not talk to each other, and nothing in `default` but kernels reaches the daemons.
  */
 export function isolation(ctx: NotebookContext, { ns, daemonNs }: Namespaces): void {
     const { name, c, h, child, selector } = ctx;
-    const ports = (list: NamedPort[]) => list.map((p) => ({ port: p.port }));
-    const kernels: Peer = { namespace: KERNEL_NAMESPACE };
-    const publicly = c.serviceType === "LoadBalancer";
+    const ports = (list: NamedPort[]): PortSpec[] => list.map((p) => ({ port: p.port }));
+    const kernels: Peer = { podsWithLabel: KERNEL_LABEL_KEY, namespace: KERNEL_NAMESPACE };
+    const gatewayPods: Peer = { pods: selector(NAMES.gateway), namespace: c.namespace };
+    const daemonPods: Peer = { pods: selector(NAMES.localDaemon), namespace: c.daemonNamespace };
+    const provisioner = ports([{ name: "provisioner", port: c.ports.provisioner }]);
+    // The gateway dials each daemon's router sockets and its per-kernel IOPub forwarder, a PUB socket bound on port 0.
+    const gatewayToDaemon = [...ports(routerPorts(c, "daemon")), ephemeralPorts];
     const gatewaySideAllows: Allow[] = [
-        { name: "in-namespace", from: [{ pods: {} }], to: [{ pods: {} }], reason: "gateway, scheduler, front end and workload driver call each other" },
-        { name: "gateway", pods: selector(NAMES.gateway), from: [{ namespace: c.daemonNamespace }, kernels, ...(publicly ? [{ anywhere: true } as Peer] : [])], ports: ports(gatewayPorts(c)), reason: "daemons and kernels register with the gateway" + (publicly ? "; its LoadBalancer Service takes clients" : "") },
-        ...(publicly ? [{ name: "notebook", pods: selector(NAMES.notebook), from: [{ anywhere: true } as Peer], ports: ports([{ name: "nb-server", port: c.ports.notebook }, ...jupyterPorts(c, "notebook")]), reason: "the Jupyter front end's LoadBalancer Service" }] : []),
-        { name: "to-daemons", to: [{ namespace: c.daemonNamespace }], ports: ports(daemonPorts(c)), reason: "the gateway drives the local daemons" },
-        { name: "to-kernels", to: [kernels], reason: "the gateway and front end talk to kernel replicas on their per-kernel ports" },
+        { name: "in-namespace", from: [{ pods: {} }], to: [{ pods: {} }], reason: "gateway, scheduler, front end and workload driver call each other (the front end also dials the gateway's per-kernel sockets)" },
+        { name: "gateway", pods: selector(NAMES.gateway), from: [daemonPods], ports: provisioner, reason: "each local daemon dials the gateway's provisioner port, and the gateway runs its calls to the daemon over that connection" },
+        ...(c.serviceType === "LoadBalancer"
+            ? [{ name: "notebook", pods: selector(NAMES.notebook), from: [{ anywhere: true } as Peer], ports: ports([{ name: "nb-server", port: c.ports.notebook }]), reason: "users reach the Jupyter server through its LoadBalancer Service" }]
+            : []),
+        { name: "to-daemons", pods: selector(NAMES.gateway), to: [daemonPods], ports: gatewayToDaemon, reason: "the gateway dials the local daemons' router sockets and their per-kernel IOPub forwarders (ephemeral ports)" },
         apiServerAllow(h.network, selector(NAMES.gateway), "the gateway creates kernels (CloneSets) and runs the second kube-scheduler"),
     ];
     isolateNamespace(`${name}-netpol`, { namespace: c.namespace, app: "distributed-notebook", network: h.network, allows: gatewaySideAllows }, child([ns]));
     const daemonAllows: Allow[] = [
-        { name: "in-namespace", from: [{ pods: {} }], to: [{ pods: {} }], reason: "local daemons exchange replica state" },
-        { name: "daemons", from: [{ namespace: c.namespace }, kernels], ports: ports(daemonPorts(c)), reason: "the gateway and kernels call the local daemon on the node" },
-        { name: "to-gateway", to: [{ namespace: c.namespace }], ports: ports(gatewayPorts(c)), reason: "daemons register with the gateway" },
-        { name: "to-kernels", to: [kernels], reason: "daemons drive the kernel replicas on their node" },
+        { name: "from-gateway", from: [gatewayPods], ports: gatewayToDaemon, reason: "the gateway dials the router sockets and per-kernel IOPub forwarders (ephemeral ports)" },
+        { name: "from-kernels", from: [kernels], ports: ports(daemonServicePorts(c)), reason: "kernel replicas register with the daemon on their node and open a gRPC channel to it" },
+        { name: "to-gateway", to: [gatewayPods], ports: provisioner, reason: "daemons register with the gateway on its provisioner port" },
+        {
+            name: "to-kernels",
+            to: [kernels],
+            ports: ports([c.ports.hb, c.ports.control, c.ports.shell, c.ports.stdin, c.ports.iopub1].map((port) => ({ name: String(port), port }))),
+            reason: "daemons dial the kernel replicas' sockets (heartbeat, control, shell, stdin, IOPub)",
+        },
         apiServerAllow(h.network, undefined, "the local daemon reads its node's pods"),
     ];
     isolateNamespace(`${name}-daemon-netpol`, { namespace: c.daemonNamespace, app: "distributed-notebook", network: h.network, allows: daemonAllows }, child([daemonNs]));

@@ -17,16 +17,15 @@ export function schedulerName(policy: SchedulingPolicy): string {
     return `${policy}-scheduler`;
 }
 
-/** Share of nodes each profile scores (upstream: 100, 100, 25). */
-const PERCENTAGE_OF_NODES_TO_SCORE: Record<Exclude<SchedulingPolicy, "default">, number> = { static: 100, "dynamic-v3": 100, "dynamic-v4": 25 };
+/** Share of nodes each profile scores (upstream: static 100; the dynamic policies, which the pinned gateway refuses, 100 and 25). */
+const PERCENTAGE_OF_NODES_TO_SCORE: Record<SchedulingPolicy, number> = { static: 100 };
 
-/** The second kube-scheduler's configuration: one profile per policy the gateway may name, and the extender. */
+/** The second kube-scheduler's configuration: one profile per policy the gateway can run with, and the extender. */
 export function kubeSchedulerConfiguration(namespace: string): Record<string, unknown> {
-    const policies = SCHEDULING_POLICIES.filter((p): p is Exclude<SchedulingPolicy, "default"> => p !== "default");
     return {
         apiVersion: "kubescheduler.config.k8s.io/v1",
         kind: "KubeSchedulerConfiguration",
-        profiles: policies.map((p) => ({ schedulerName: schedulerName(p), percentageOfNodesToScore: PERCENTAGE_OF_NODES_TO_SCORE[p] })),
+        profiles: SCHEDULING_POLICIES.map((p) => ({ schedulerName: schedulerName(p), percentageOfNodesToScore: PERCENTAGE_OF_NODES_TO_SCORE[p] })),
         extenders: [
             {
                 urlPrefix: `http://localhost:${SCHEDULER_EXTENDER_PORT}/`,

@@ -8,8 +8,28 @@ export const HOST_DIR = "/etc/interlink";
 export const INTERLINK_API_PORT = 3000;
 /** The Docker sidecar listens here, for the InterLink API only. */
 export const SIDECAR_PORT = 4000;
+/**
+ * The Docker sidecar's working directory: its systemd `StateDirectory=interlink`, created by
+ * systemd and owned by the unit's user, writable under `ProtectSystem=full` (which makes /etc
+ * read-only).
+ */
+export const STATE_DIR = "/var/lib/interlink";
+/**
+ * DataRootFolder, relative to the sidecar's working directory. docker-sd creates
+ * `DataRootFolder + <namespace>-<pod UID>` for every container and fails the create if it cannot
+ * (Bianco95/interLink@a5198b2 pkg/sidecars/docker/aux.go:34, Create.go:160-166), and builds its
+ * volume paths as `<cwd>/DataRootFolder/...` (aux.go:135,190,242): relative, both stay in STATE_DIR.
+ */
+export const DATA_ROOT_FOLDER = "jobs/";
 
-/** `InterLinkConfig.yaml` for the target host: API on 127.0.0.1:3000, sidecar on 127.0.0.1:4000. */
+/**
+ * `InterLinkConfig.yaml` for the target host. The API (3000) and the sidecar (4000) listen on every
+ * interface (they have no bind-address setting: cmd/interlink/main.go:50, cmd/sidecars/docker/main.go:68);
+ * the URLs here are only where the API calls the sidecar; the units restrict both to localhost.
+ * Errors-only logging: at info level docker-sd logs every `docker run` line with the notebook's
+ * environment, JUPYTERHUB_API_TOKEN included, and the pod data with its Secrets (Create.go:183,
+ * aux.go:42), into the host journal.
+ */
 export function hostInterlinkConfig(cfg: InterlinkConfig): string {
     return stringify({
         InterlinkURL: "http://127.0.0.1",
@@ -18,11 +38,11 @@ export function hostInterlinkConfig(cfg: InterlinkConfig): string {
         SidecarPort: String(SIDECAR_PORT),
         VKTokenFile: `${HOST_DIR}/token`,
         ExportPodData: true,
-        DataRootFolder: `${HOST_DIR}/jobs/`,
+        DataRootFolder: DATA_ROOT_FOLDER,
         ServiceAccount: "interlink",
         Namespace: cfg.namespace,
         VerboseLogging: false,
-        ErrorsOnlyLogging: false,
+        ErrorsOnlyLogging: true,
     });
 }
 
@@ -70,7 +90,16 @@ function envFile(vars: Record<string, string>): string {
         .concat("\n");
 }
 
-function unit(description: string, exec: string, env: string, extra: string[], after: string[] = []): string {
+interface UnitArgs {
+    description: string;
+    exec: string;
+    env: string;
+    extra: string[];
+    after?: string[];
+    workingDirectory?: string;
+}
+
+function unit({ description, exec, env, extra, after = [], workingDirectory = HOST_DIR }: UnitArgs): string {
     return [
         "[Unit]",
         `Description=${description}`,
@@ -79,7 +108,7 @@ function unit(description: string, exec: string, env: string, extra: string[], a
         "",
         "[Service]",
         "Type=simple",
-        `WorkingDirectory=${HOST_DIR}`,
+        `WorkingDirectory=${workingDirectory}`,
         `ExecStart=${exec}`,
         `EnvironmentFile=${env}`,
         "Restart=on-failure",
@@ -93,13 +122,37 @@ function unit(description: string, exec: string, env: string, extra: string[], a
     ].join("\n");
 }
 
+/**
+ * Only local peers: the API and the sidecar bind every interface and authenticate nobody (the
+ * sidecar runs `docker run` for any caller), so systemd's cgroup IP filter admits only loopback
+ * (systemd >= 235 with cgroup v2). Neither needs more: the API calls only the sidecar on 127.0.0.1
+ * (pkg/interlink/create.go:64-77) and oauth2-proxy calls the API on 127.0.0.1; the sidecar reaches
+ * Docker through its unix socket, and dockerd (outside the unit) pulls the images.
+ */
+const LOCALHOST_ONLY = ["IPAddressDeny=any", "IPAddressAllow=localhost"];
+
 /** systemd units for the three services (non-root users; oauth2-proxy gets only the bind capability). */
 export function systemdUnits(): Record<string, string> {
     return {
-        "oauth2-proxy.service": unit("oauth2-proxy in front of the InterLink API", `${HOST_DIR}/bin/oauth2-proxy`, `${HOST_DIR}/oauth2-proxy.env`, ["User=interlink", "AmbientCapabilities=CAP_NET_BIND_SERVICE", "CapabilityBoundingSet=CAP_NET_BIND_SERVICE"], ["interlink.service"]),
-        "interlink.service": unit("InterLink API server", `${HOST_DIR}/bin/interlink`, `${HOST_DIR}/interlink.env`, ["User=interlink"], ["docker-sidecar.service"]),
+        // oauth2-proxy is the one public listener (interlinkPort) and calls IAM: no IP filter.
+        "oauth2-proxy.service": unit({
+            description: "oauth2-proxy in front of the InterLink API",
+            exec: `${HOST_DIR}/bin/oauth2-proxy`,
+            env: `${HOST_DIR}/oauth2-proxy.env`,
+            extra: ["User=interlink", "AmbientCapabilities=CAP_NET_BIND_SERVICE", "CapabilityBoundingSet=CAP_NET_BIND_SERVICE"],
+            after: ["interlink.service"],
+        }),
+        "interlink.service": unit({ description: "InterLink API server", exec: `${HOST_DIR}/bin/interlink`, env: `${HOST_DIR}/interlink.env`, extra: ["User=interlink", ...LOCALHOST_ONLY], after: ["docker-sidecar.service"] }),
         // The sidecar drives Docker (and the NVIDIA runtime): membership of the docker group is root-equivalent, so keep this host dedicated.
-        "docker-sidecar.service": unit("InterLink Docker sidecar", `${HOST_DIR}/bin/docker-sd`, `${HOST_DIR}/interlink.env`, ["User=interlink", "SupplementaryGroups=docker"], ["docker.service"]),
+        // It writes pod data under its StateDirectory (DataRootFolder is relative to it).
+        "docker-sidecar.service": unit({
+            description: "InterLink Docker sidecar",
+            exec: `${HOST_DIR}/bin/docker-sd`,
+            env: `${HOST_DIR}/interlink.env`,
+            extra: ["User=interlink", "SupplementaryGroups=docker", `StateDirectory=${STATE_DIR.replace(/^\/var\/lib\//, "")}`, ...LOCALHOST_ONLY],
+            after: ["docker.service"],
+            workingDirectory: STATE_DIR,
+        }),
     };
 }
 

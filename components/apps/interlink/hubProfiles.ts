@@ -6,7 +6,7 @@ import type { InterlinkConfig } from "../../../config/interlink";
 import { selectorLabels } from "../../k8s/labels";
 import type { HubOffload } from "../hubOffload";
 import { FORWARDER_APP, InterlinkTunnel } from "./tunnel";
-import { VIRTUAL_NODE_TAINT, VirtualKubelet } from "./virtualKubelet";
+import { VIRTUAL_NODE_TAINT } from "./virtualKubelet";
 
 /** KubeSpawner profile entries that place notebooks on the virtual node. */
 export function offloadProfiles(cfg: InterlinkConfig, connectHost: string): Record<string, unknown>[] {
@@ -22,8 +22,8 @@ export function offloadProfiles(cfg: InterlinkConfig, connectHost: string): Reco
                 tolerations: [{ key: VIRTUAL_NODE_TAINT, operator: "Exists", effect: "NoSchedule" }],
                 cpu_guarantee: cpuCores(p.cpu),
                 cpu_limit: cpuCores(p.cpu),
-                mem_guarantee: p.memory,
-                mem_limit: p.memory,
+                mem_guarantee: kubespawnerBytes(p.memory),
+                mem_limit: kubespawnerBytes(p.memory),
                 ...(gpu ? { extra_resource_guarantees: gpu, extra_resource_limits: gpu } : {}),
                 // The remote host cannot mount the hub's volumes or run its init containers.
                 volumes: [],
@@ -37,6 +37,17 @@ export function offloadProfiles(cfg: InterlinkConfig, connectHost: string): Reco
             },
         };
     });
+}
+
+/**
+ * A Kubernetes binary quantity (`16Gi`; the schema admits only Ki, Mi, Gi, Ti) as KubeSpawner's
+ * byte specification (`16G`): JupyterHub's ByteSpecification knows only K, M, G, T, each a power
+ * of 1024 (jupyterhub 4.0.2 jupyterhub/traitlets.py:48-96), so the bytes are the same.
+ */
+export function kubespawnerBytes(q: string): string {
+    const m = /^([0-9]+(?:\.[0-9]+)?)(K|M|G|T)i$/.exec(q);
+    if (!m) throw new Error(`not a binary memory quantity: ${q}`);
+    return `${m[1]}${m[2]}`;
 }
 
 /** KubeSpawner takes CPU as a float of cores. */
@@ -101,8 +112,13 @@ export function oidcLoginValues(cfg: InterlinkConfig): Record<string, unknown> {
     };
 }
 
-/** Build what the JupyterHub component merges in: profiles, hub values, and the wait on the VK. */
-export function buildHubOffload(cfg: InterlinkConfig, vk: VirtualKubelet, tunnel: InterlinkTunnel): HubOffload {
+/**
+ * Build what the JupyterHub component merges in: profiles and hub values. The hub does not wait on
+ * the virtual kubelet: the profiles carry only names, and an offloaded pod waits Pending until the
+ * node and its `accelerator` label exist, so a VK that is slow to become ready (or a refresher
+ * without a token) never holds up the hub's install.
+ */
+export function buildHubOffload(cfg: InterlinkConfig, tunnel: InterlinkTunnel): HubOffload {
     return {
         profiles: offloadProfiles(cfg, tunnel.connectHost),
         hubValues: {
@@ -120,6 +136,6 @@ export function buildHubOffload(cfg: InterlinkConfig, vk: VirtualKubelet, tunnel
                 },
             },
         },
-        dependsOn: [vk],
+        dependsOn: [],
     };
 }

@@ -2,19 +2,31 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { InterlinkConfig } from "../../../config/interlink";
 import { appLabels, selectorLabels } from "../../k8s/labels";
+import { ALLOW_REASON_ANNOTATION } from "../../k8s/networkPolicy";
 import { policyException } from "../../k8s/policyException";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../k8s/securityContext";
 import type { VirtualKubelet } from "./virtualKubelet";
 
 /** `app.kubernetes.io/name` of the forwarder. */
 export const FORWARDER_APP = "interlink-ssh-forwarder";
-/** Port the SSH forwarder listens on inside its pod. */
+/** Port the SSH forwarder listens on inside its pod (a literal: ssh-jhub-forwarder@v0.0.3 scripts/ssh-jhub-forwarder.py:18-24). */
 export const SSH_PORT = 8022;
+/** The hub container's API port in z2jh 3.1.0 (`templates/hub/deployment.yaml:212-213`), behind the `hub` Service. */
+export const HUB_API_PORT = 8081;
+
+/**
+ * The labels z2jh 3.1.0 puts on its hub or proxy pods: `component`, `app` (the chart name;
+ * the platform sets no nameOverride) and `release` (`templates/_helpers.tpl:88-144`,
+ * `hub/deployment.yaml:17-24`, `proxy/deployment.yaml:19-25`); never `app.kubernetes.io/*`.
+ */
+export function hubChartPodLabels(cfg: InterlinkConfig, component: "hub" | "proxy"): Record<string, string> {
+    return { component, app: "jupyterhub", release: cfg.hub.releaseName };
+}
 
 export interface InterlinkTunnelArgs {
     config: InterlinkConfig;
     provider: k8s.Provider;
-    /** The VK component: the tunnel lives in its namespace. */
+    /** The VK component: the tunnel lives in its namespace (and waits only for that Namespace, not for the VK). */
     virtualKubelet: VirtualKubelet;
     /** Wait on these before creating a LoadBalancer Service. */
     loadBalancerReady: pulumi.Resource[];
@@ -22,7 +34,7 @@ export interface InterlinkTunnelArgs {
 
 /** The in-cluster URL of the hub API (z2jh's `hub` Service on 8081). */
 export function hubInternalUrl(cfg: InterlinkConfig): string {
-    return cfg.hub.internalUrl ?? `http://hub.${cfg.hub.namespace}.svc.cluster.local:8081`;
+    return cfg.hub.internalUrl ?? `http://hub.${cfg.hub.namespace}.svc.cluster.local:${HUB_API_PORT}`;
 }
 
 /**
@@ -43,6 +55,7 @@ export class InterlinkTunnel extends pulumi.ComponentResource {
         super("research-platform:apps:InterlinkTunnel", name, args, opts);
         const cfg = args.config;
         const child = { parent: this, provider: args.provider };
+        const inNs = { ...child, dependsOn: [args.virtualKubelet.namespaceResource] };
         const ns = cfg.namespace;
         const app = FORWARDER_APP;
         const labels = appLabels(app, { component: "tunnel" });
@@ -68,7 +81,7 @@ export class InterlinkTunnel extends pulumi.ComponentResource {
                     template: forwarderPod(cfg, labels),
                 },
             },
-            { ...child, dependsOn: [args.virtualKubelet] },
+            inNs,
         );
 
         // Headless: its name resolves to the forwarder pod, so the proxy can reach any tunnel port.
@@ -92,7 +105,11 @@ export class InterlinkTunnel extends pulumi.ComponentResource {
             { ...child, dependsOn: [deployment, ...(nodePort ? [] : args.loadBalancerReady)] },
         );
 
-        // SSH from anywhere (the remote host); the tunnel ports only from the hub's proxy.
+        // SSH from anywhere (the remote host). The tunnel ports from the hub, which waits for the
+        // server at http://<pod_connect_ip>:<port> before routing it (jupyterhub 4.0.2
+        // jupyterhub/user.py:914-930, kubespawner 6.1.0 kubespawner/spawner.py:1901-1936), and from
+        // the proxy, which then routes /user/<name>/ there (jupyterhub/proxy.py:327-346).
+        const hubNs = { matchLabels: { "kubernetes.io/metadata.name": cfg.hub.namespace } };
         new k8s.networking.v1.NetworkPolicy(
             `${name}-netpol`,
             {
@@ -104,21 +121,36 @@ export class InterlinkTunnel extends pulumi.ComponentResource {
                         { ports: [{ protocol: "TCP", port: SSH_PORT }] },
                         {
                             from: [
-                                {
-                                    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": cfg.hub.namespace } },
-                                    podSelector: { matchLabels: { "app.kubernetes.io/component": "proxy" } },
-                                },
-                                {
-                                    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": cfg.hub.namespace } },
-                                    podSelector: { matchLabels: { component: "proxy" } },
-                                },
+                                { namespaceSelector: hubNs, podSelector: { matchLabels: hubChartPodLabels(cfg, "hub") } },
+                                { namespaceSelector: hubNs, podSelector: { matchLabels: hubChartPodLabels(cfg, "proxy") } },
                             ],
                             ports: [{ protocol: "TCP", port: from, endPort: to }],
                         },
                     ],
                 },
             },
-            child,
+            inNs,
+        );
+
+        // The forwarder checks each SSH login against the hub API (GET {JHUB_URL}/hub/api/users/<user>,
+        // ssh-jhub-forwarder@v0.0.3 ssh_jhub_forwarder/server.py:76-94); the namespace's default-deny
+        // covers egress, so open exactly that (the hub's own policy admits the forwarder: hubValues).
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-hub-api`,
+            {
+                metadata: {
+                    name: "allow-forwarder-hub-api",
+                    namespace: ns,
+                    labels,
+                    annotations: { [ALLOW_REASON_ANNOTATION]: "the SSH forwarder checks each tunnel login's token with GET /hub/api/users/<user> on the hub (interlink.hub.internalUrl)" },
+                },
+                spec: {
+                    podSelector: { matchLabels: selector },
+                    policyTypes: ["Egress"],
+                    egress: [{ to: [{ namespaceSelector: hubNs, podSelector: { matchLabels: hubChartPodLabels(cfg, "hub") } }], ports: [{ protocol: "TCP", port: HUB_API_PORT }] }],
+                },
+            },
+            inNs,
         );
 
         this.registerOutputs({ connectHost: this.connectHost, publicPort: this.publicPort });

@@ -18,6 +18,8 @@ export interface VirtualKubeletArgs {
     provider: k8s.Provider;
     /** Secret of the IAM client (`interlinkIamClientSecret`). */
     iamClientSecret: pulumi.Input<string>;
+    /** Refresh token of the IAM client (`interlinkIamRefreshToken`), the refresher's only grant. */
+    iamRefreshToken: pulumi.Input<string>;
 }
 
 export { KUBELET_PORT } from "./vkPod";
@@ -28,13 +30,16 @@ export const VIRTUAL_NODE_TAINT = "virtual-node.interlink/no-schedule";
 /**
  * The InterLink virtual kubelet: a Deployment that registers the virtual node `nodeName` and
  * forwards the pods scheduled on it, over HTTPS with an IAM bearer token, to the InterLink API on
- * the remote host. A token refresher keeps the token file current from the IAM client secret.
+ * the remote host. A token refresher keeps the token file current with the refresh-token grant
+ * (the IAM client's id, secret and refresh token).
  */
 export class VirtualKubelet extends pulumi.ComponentResource {
     /** The virtual node's name. */
     readonly nodeName: string;
     /** The namespace of the VK. */
     readonly namespace: string;
+    /** The Namespace object (shared with the tunnel): wait on it before creating objects in it. */
+    readonly namespaceResource: k8s.core.v1.Namespace;
     /** The Deployment; wait on it before placing pods on the node. */
     readonly deployment: k8s.apps.v1.Deployment;
     /** The `accelerator` label patch on the node. */
@@ -52,6 +57,7 @@ export class VirtualKubelet extends pulumi.ComponentResource {
 
         // The namespace (shared with the SSH forwarder) and its isolation.
         const ns = podSecurityNamespace(`${name}-ns`, { name: cfg.namespace, podSecurity: "restricted" }, child);
+        this.namespaceResource = ns;
         const inNs = { ...child, dependsOn: [ns] };
 
         isolation(name, cfg, args.network, selector, inNs);
@@ -69,7 +75,7 @@ export class VirtualKubelet extends pulumi.ComponentResource {
             child,
         );
 
-        // Its config files, and the IAM client secret the token refresher uses.
+        // Its config files, and the IAM client secret and refresh token the token refresher uses.
         const config = new k8s.core.v1.ConfigMap(
             `${name}-config`,
             {
@@ -81,10 +87,14 @@ export class VirtualKubelet extends pulumi.ComponentResource {
             },
             inNs,
         );
-        const secret = opaqueSecret(`${name}-iam`, { name: "interlink-iam", namespace: cfg.namespace, app, data: { "client-secret": args.iamClientSecret } }, inNs);
+        const secret = opaqueSecret(
+            `${name}-iam`,
+            { name: "interlink-iam", namespace: cfg.namespace, app, data: { "client-secret": args.iamClientSecret, "refresh-token": args.iamRefreshToken } },
+            inNs,
+        );
 
         // The Deployment: one VK per node name, its containers in vkPod.ts.
-        const containers = vkContainers(cfg, secret.metadata.name);
+        const containers = vkContainers(cfg, { name: secret.metadata.name, clientSecretKey: "client-secret", refreshTokenKey: "refresh-token" });
 
         this.deployment = new k8s.apps.v1.Deployment(
             `${name}-deployment`,
@@ -159,9 +169,12 @@ function hash(s: string): string {
 }
 
 /**
- * Isolation: the virtual kubelet and the SSH forwarder share the namespace; the API server calls
- * the kubelet port (logs, exec); the VK reaches the API server and, over HTTPS, the remote
- * host's oauth2-proxy and the IAM token endpoint. The forwarder adds its own allows (SSH, tunnel).
+ * Isolation: the virtual kubelet and the SSH forwarder share the namespace but never call each
+ * other (the VK dials interlinkUrl directly), so nothing opens flows inside the namespace: the
+ * forwarder would otherwise reach the VK's unauthenticated kubelet API. The API server calls the
+ * kubelet port (logs); the VK reaches the API server and, over HTTPS, the remote host's
+ * oauth2-proxy on `interlinkPort` and the IAM token endpoint. The forwarder adds its own allows
+ * (SSH, tunnel ports, the hub API).
  */
 function isolation(name: string, cfg: InterlinkConfig, network: ClusterNetwork, selector: Record<string, string>, opts: pulumi.CustomResourceOptions): void {
     const app = "interlink-vk";
@@ -169,7 +182,9 @@ function isolation(name: string, cfg: InterlinkConfig, network: ClusterNetwork, 
         const url = new URL(u);
         return Number(url.port || (url.protocol === "http:" ? 80 : 443));
     };
-    const remotePorts = [...new Set([443, ...[cfg.interlinkUrl, cfg.iam.server].filter((u): u is string => !!u).map(urlPort)])];
+    // The VK dials InterlinkURL + ":" + InterlinkPort (Bianco95/interLink@a5198b2 pkg/common/func.go:133,
+    // pkg/virtualkubelet/execute.go:30-197); the refresher posts to the IAM token endpoint.
+    const remotePorts = [...new Set([cfg.interlinkPort, urlPort(cfg.iam.server)])];
     isolateNamespace(
         `${name}-netpol`,
         {
@@ -177,9 +192,8 @@ function isolation(name: string, cfg: InterlinkConfig, network: ClusterNetwork, 
             app,
             network,
             allows: [
-                { name: "in-namespace", from: [{ pods: {} }], to: [{ pods: {} }], reason: "the virtual kubelet reaches the remote host through the SSH forwarder's tunnel" },
-                { name: "kubelet", pods: selector, from: [{ apiServer: true }], ports: [{ port: KUBELET_PORT }], reason: "the API server calls the virtual kubelet for logs and exec" },
-                { name: "remote", pods: selector, to: [{ anywhere: true }], ports: remotePorts.map((port) => ({ port })), reason: "the remote host's oauth2-proxy (interlinkUrl) and the IAM token endpoint" },
+                { name: "kubelet", pods: selector, from: [{ apiServer: true }], ports: [{ port: KUBELET_PORT }], reason: "the API server calls the virtual kubelet's kubelet API (logs of offloaded pods) on the node's advertised port, where the VK listens" },
+                { name: "remote", pods: selector, to: [{ anywhere: true }], ports: remotePorts.map((port) => ({ port })), reason: "the remote host's oauth2-proxy (interlinkUrl on interlinkPort) and the IAM token endpoint (iam.server)" },
                 apiServerAllow(network, selector, "the virtual kubelet registers its node and syncs pods"),
             ],
         },

@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { JupyterhubConfig, JupyterhubProfile } from "../../../config/jupyterhub";
 import type { HubOffload } from "../hubOffload";
-import { HUB_SECRET_KEYS } from "./hubSecret";
+import { HUB_SECRET_CHECKSUM_ANNOTATION } from "./hubSecret";
 
 export type Values = Record<string, unknown>;
 
@@ -66,12 +66,30 @@ export function restrictedContainer(uid: number): Values {
     };
 }
 
+/**
+ * `prePuller.extraImages` for the profiles' own images (not the default `singleuser.image`, which
+ * the pullers always pull), each once, keyed `profile-<n>` (the puller's init container is named
+ * `image-pull-<key>`).
+ */
+export function profileImages(defaultImage: string, profiles: readonly JupyterhubProfile[]): Record<string, { name: string; tag: string }> {
+    const out: Record<string, { name: string; tag: string }> = {};
+    const seen = new Set<string>([defaultImage]);
+    profiles.forEach((p, i) => {
+        if (!p.image || seen.has(p.image)) return;
+        seen.add(p.image);
+        out[`profile-${i}`] = splitImage(p.image);
+    });
+    return out;
+}
+
 export interface ValuesInput {
     cfg: JupyterhubConfig;
     prod: boolean;
     /** The authenticator's part of `hub.config` (from `authenticator()`). */
     hubConfig: Values;
     hubSecretName: string;
+    /** SHA-256 of the hub Secret's data (a Pulumi secret), for the hub pod's restart annotation. */
+    hubSecretChecksum: pulumi.Output<string>;
     /** The TLS certificate's Secret, served by the chart's Ingress. */
     certSecretName: string;
     ingress: boolean;
@@ -92,18 +110,18 @@ export function chartValues(v: ValuesInput): pulumi.Output<Values> {
             pod_security_context: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
         },
     };
-    // The chart reads the proxy token only from its own Secret; these env entries come after the
-    // chart's and so take precedence, pointing hub and proxy at the program's Secret instead.
-    const proxyTokenEnv = { CONFIGPROXY_AUTH_TOKEN: { valueFrom: { secretKeyRef: { name: hubSecretName, key: HUB_SECRET_KEYS.proxyToken } } } };
     const noCloudMetadata = { enabled: true, egressAllowRules: { cloudMetadataServer: false } };
     const su = cfg.singleuser;
 
     const baseValues: Values = {
         hub: {
             existingSecret: hubSecretName,
+            // The hub reads the Secret once at start-up: a new checksum (a rotated OAuth client secret
+            // or password) restarts the hub pod (hub.annotations are the pod template's: z2jh 3.1.0
+            // templates/hub/deployment.yaml 28-34). A nested Output, so only this value is secret.
+            annotations: { [HUB_SECRET_CHECKSUM_ANNOTATION]: v.hubSecretChecksum },
             config: deepMerge(hubConfig, cfg.hubConfig),
             extraConfig: cfg.extraConfig,
-            extraEnv: proxyTokenEnv,
             db: {
                 type: "sqlite-pvc",
                 pvc: dropUndefined({
@@ -120,7 +138,6 @@ export function chartValues(v: ValuesInput): pulumi.Output<Values> {
         proxy: {
             service: cfg.exposure === "nodePort" ? { type: "NodePort", nodePorts: dropUndefined({ http: cfg.nodePort }) } : { type: "ClusterIP" },
             chp: {
-                extraEnv: proxyTokenEnv,
                 networkPolicy: noCloudMetadata,
                 containerSecurityContext: restrictedContainer(65534),
             },
@@ -139,6 +156,13 @@ export function chartValues(v: ValuesInput): pulumi.Output<Values> {
             uid: 1000,
             fsGid: 100,
         },
+        // Pre-pull only the images of this cluster's own profiles: with pullProfileListImages (the
+        // chart's default) the hook and continuous pullers would also pull every kubespawner_override
+        // image on every node, the offload profiles' remote-only images included, inside the
+        // pre-install hook the atomic release waits for (z2jh 3.1.0 values.yaml 626,
+        // templates/image-puller/_helpers-daemonset.tpl 134-156). singleuser.image is always pulled
+        // (_helpers-daemonset.tpl 100-114); extraImages adds the local profiles' (158-174).
+        prePuller: { pullProfileListImages: false, extraImages: profileImages(su.image, su.profiles) },
         ingress: ingress
             ? {
                   enabled: true,

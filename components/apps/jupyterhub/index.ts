@@ -96,7 +96,7 @@ export class JupyterHub extends pulumi.ComponentResource {
         const auth = authenticator(this, name, cfg, publicUrl, args.oauthClientSecret);
         this.adminPassword = auth.adminPassword;
         this.hubSecretName = `${args.releaseName}-hub-secrets`;
-        const secret = hubSecret(this, name, { secretName: this.hubSecretName, namespace, authSecretValues: auth.authSecretValues, prod, childOpts });
+        const { secret, checksum: hubSecretChecksum } = hubSecret(this, name, { secretName: this.hubSecretName, namespace, authSecretValues: auth.authSecretValues, prod, childOpts });
 
         // The chart's values, with the profiles and hub values an offload target adds.
         const certSecretName = `${args.releaseName}-tls`;
@@ -105,6 +105,7 @@ export class JupyterHub extends pulumi.ComponentResource {
             prod,
             hubConfig: auth.hubConfig,
             hubSecretName: this.hubSecretName,
+            hubSecretChecksum,
             certSecretName,
             ingress,
             tls,

@@ -5,7 +5,8 @@ import type { ClusterNetwork } from "../../k8s/networkPolicy";
 import { expose } from "./exposure";
 import { isolation, nvflareNamespace } from "./namespace";
 import { participants } from "./participants";
-import { participantDeployment } from "./workload";
+import { provisioning } from "./provision";
+import { ProvisionedKit, participantDeployment } from "./workload";
 
 export { INGRESS_ADDRESS, NODE_ADDRESS, PENDING } from "./exposure";
 export { participants } from "./participants";
@@ -26,14 +27,19 @@ export interface NvflareArgs {
     ingressReady: pulumi.Resource[];
     /** The cluster's addresses and the ingress namespace, for the namespace's NetworkPolicies. */
     network: ClusterNetwork;
+    /** The storage class for the provisioning claim (`workspace.type: provision`); undefined: the cluster's default. */
+    storageClassName?: string;
+    /** Wait on these before creating that claim. */
+    storageReady: pulumi.Resource[];
 }
 
 /**
  * NVIDIA FLARE as HelmChartBuilder (seed 002) generates it, from typed config: per participant a
  * Deployment (strategy Recreate) and, for the overseer and servers, a Service named after the
  * participant with named ports, exposed as configured (LoadBalancer, Traefik TCP routes, NodePort or
- * in-cluster only). The clients' Deployments go through one ConfigGroup. Startup kits are mounted
- * read-only; TLS ends inside the pods.
+ * in-cluster only). The clients' Deployments go through one ConfigGroup. Each pod mounts only its own
+ * participant folder, its startup kit read-only; TLS ends inside the pods. With `workspace.type:
+ * provision` a Job provisions the federation in the cluster first, onto a claim every participant mounts.
  */
 export class Nvflare extends pulumi.ComponentResource {
     readonly namespace: pulumi.Output<string>;
@@ -55,11 +61,20 @@ export class Nvflare extends pulumi.ComponentResource {
         this.namespace = ns.metadata.name;
         isolation(name, cfg, everyone, args.network, { ...child, dependsOn: [ns] });
 
+        // Provisioned in the cluster: the participants wait for the Job (Pulumi waits until it has completed).
+        let kit: ProvisionedKit | undefined;
+        const workloadDeps: pulumi.Resource[] = [];
+        if (cfg.workspace?.type === "provision") {
+            const p = provisioning(name, cfg, cfg.workspace, { namespace: this.namespace, storageClassName: args.storageClassName, storageReady: args.storageReady, protect: args.protect, child, dependsOn: [ns] });
+            kit = { sha256: p.sha256 };
+            workloadDeps.push(p.job);
+        }
+
         // The overseer and the servers: a Deployment each, and a Service exposed as configured.
         const exposure = { namespace: this.namespace, child, loadBalancerReady: args.loadBalancerReady, ingressTcp: args.ingressTcp, ingressReady: args.ingressReady };
         const addresses: pulumi.Output<[string, string[]]>[] = [];
         for (const p of everyone.filter((x) => x.role !== "client")) {
-            new k8s.apps.v1.Deployment(`${name}-${p.name}`, participantDeployment(cfg, p, this.namespace), child);
+            new k8s.apps.v1.Deployment(`${name}-${p.name}`, participantDeployment(cfg, p, this.namespace, kit), { ...child, dependsOn: workloadDeps });
             if (p.ports.length > 0) addresses.push(expose(name, cfg, p, exposure));
         }
 
@@ -67,9 +82,9 @@ export class Nvflare extends pulumi.ComponentResource {
         // thousands: they are one ConfigGroup, whose Deployments the provider creates (children
         // `<name>-clients:<namespace>/<client>`), rather than one program resource each, which
         // costs the program about 1.5 ms per client in the SDK alone. JSON is YAML.
-        const clientDeployments = everyone.filter((p) => p.role === "client").map((p) => ({ apiVersion: "apps/v1", kind: "Deployment", ...participantDeployment(cfg, p, cfg.namespace) }));
+        const clientDeployments = everyone.filter((p) => p.role === "client").map((p) => ({ apiVersion: "apps/v1", kind: "Deployment", ...participantDeployment(cfg, p, cfg.namespace, kit) }));
         if (clientDeployments.length > 0) {
-            new k8s.yaml.v2.ConfigGroup(`${name}-clients`, { yaml: clientDeployments.map((d) => JSON.stringify(d)).join("\n---\n") }, { ...child, dependsOn: [ns] });
+            new k8s.yaml.v2.ConfigGroup(`${name}-clients`, { yaml: clientDeployments.map((d) => JSON.stringify(d)).join("\n---\n") }, { ...child, dependsOn: [ns, ...workloadDeps] });
         }
 
         const resolved = pulumi.all(addresses);

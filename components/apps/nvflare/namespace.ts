@@ -28,6 +28,11 @@ export function nvflareNamespace(name: string, cfg: NvflareConfig, opts: pulumi.
  * LoadBalancer or NodePort, Traefik's namespace for ingressTcp, nobody else for none); every
  * participant may dial those ports anywhere (servers and clients at other sites, public addresses).
  */
+/** The container ports the participant's TCP probes dial. */
+function probedPorts(p: Participant): number[] {
+    return p.ports.filter((x) => p.probedPorts.includes(x.name)).map((x) => x.port);
+}
+
 export function isolation(name: string, cfg: NvflareConfig, everyone: Participant[], network: ClusterNetwork, opts: pulumi.CustomResourceOptions): void {
     const nvflarePods = { "app.kubernetes.io/name": "nvflare" };
     const allPorts = everyone.flatMap((p) => p.ports.map((x) => ({ port: x.port })));
@@ -37,15 +42,23 @@ export function isolation(name: string, cfg: NvflareConfig, everyone: Participan
             : cfg.exposure === "ingressTcp" && network.ingressNamespace
               ? [{ namespace: network.ingressNamespace }]
               : [];
+    // The kubelet's TCP probes come from the node: anywhere covers them; with ingressTcp or none, the nodes are
+    // allowed on the probed ports (a CNI that applies policies to host traffic would otherwise fail every probe).
+    const probesCovered = outside.some((x) => "anywhere" in x);
     const allows: Allow[] = [];
     for (const p of everyone.filter((x) => x.ports.length > 0)) {
+        const probed = probedPorts(p);
+        const nodesToo = !probesCovered && probed.length === p.ports.length;
         allows.push({
             name: `to-${p.name}`,
             pods: { system: p.name },
-            from: [{ pods: nvflarePods }, ...outside],
+            from: [{ pods: nvflarePods }, ...outside, ...(nodesToo ? [{ nodes: true } as const] : [])],
             ports: p.ports.map((x) => ({ port: x.port })),
-            reason: `${p.role} ${p.name} takes participants${outside.length > 0 ? ` and clients through exposure ${cfg.exposure}` : ""} on ${p.ports.map((x) => x.port).join(", ")}`,
+            reason: `${p.role} ${p.name} takes participants${outside.length > 0 ? ` and clients through exposure ${cfg.exposure}` : ""} on ${p.ports.map((x) => x.port).join(", ")}${nodesToo ? ", and the kubelet's probes" : ""}`,
         });
+        if (!probesCovered && !nodesToo && probed.length > 0) {
+            allows.push({ name: `probes-to-${p.name}`, pods: { system: p.name }, from: [{ nodes: true }], ports: probed.map((port) => ({ port })), reason: `the kubelet's TCP probes of ${p.role} ${p.name}` });
+        }
     }
     if (allPorts.length > 0) {
         allows.push({ name: "participants", pods: nvflarePods, to: [{ pods: nvflarePods }, { anywhere: true }], ports: allPorts, reason: "participants dial the overseer and servers, here or at other sites" });

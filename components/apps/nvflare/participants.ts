@@ -6,14 +6,13 @@ import type * as k8s from "@pulumi/kubernetes";
 import type { NvflareConfig } from "../../../config/nvflare";
 import type { Resources } from "../../../config/types";
 import { appLabels } from "../../k8s/labels";
+import { KITS_DIR, PERSIST, PERSIST_DIR, WORKSPACE } from "./layout";
 
 type Volume = k8s.types.input.core.v1.Volume;
 type VolumeMount = k8s.types.input.core.v1.VolumeMount;
 type Probe = k8s.types.input.core.v1.Probe;
 
-/** Where NVFlare's builder puts things inside the pods. */
-export const WORKSPACE = "/workspace";
-const PERSIST = "/tmp/nvflare";
+export { WORKSPACE } from "./layout";
 const PYTHON = "/usr/local/bin/python3";
 
 export interface ExposedPort {
@@ -31,9 +30,17 @@ export interface Participant {
     args?: string[];
     ports: ExposedPort[];
     usesPersist: boolean;
+    /**
+     * Reads `local/` and writes its workspace root (servers and clients: `Workspace` requires local/, the log
+     * config and resources file come from there, and log.txt, audit.log and job folders go to the root).
+     * The overseer reads only `startup/` (`start.sh`: gunicorn with startup/ files, master_template.yml 362-365).
+     */
+    usesLocal: boolean;
     resources: Resources;
     readinessProbe: Probe;
     livenessProbe: Probe;
+    /** The names of the ports the TCP probes dial (the kubelet connects to them from the node). */
+    probedPorts: string[];
 }
 
 function tcpProbe(port: string, liveness: boolean): Probe {
@@ -54,9 +61,11 @@ export function participants(cfg: NvflareConfig): Participant[] {
             command: [`${WORKSPACE}/${o.name}/startup/start.sh`],
             ports: [{ name: "overseer-port", port: o.port, role: "overseer" }],
             usesPersist: false,
+            usesLocal: false,
             resources: o.resources ?? cfg.resources.overseer,
             readinessProbe: tcpProbe("overseer-port", false),
             livenessProbe: tcpProbe("overseer-port", true),
+            probedPorts: ["overseer-port"],
         });
     }
     for (const s of cfg.servers) {
@@ -70,9 +79,11 @@ export function participants(cfg: NvflareConfig): Participant[] {
                 { name: "admin-port", port: s.adminPort, role: "admin" },
             ],
             usesPersist: true,
+            usesLocal: true,
             resources: s.resources ?? cfg.resources.server,
             readinessProbe: tcpProbe("fl-port", false),
             livenessProbe: tcpProbe("admin-port", true),
+            probedPorts: ["fl-port", "admin-port"],
         });
     }
     for (const c of cfg.clients) {
@@ -83,10 +94,12 @@ export function participants(cfg: NvflareConfig): Participant[] {
             args: ["-u", "-m", "nvflare.private.fed.app.client.client_train", "-m", `${WORKSPACE}/${c.name}`, "-s", "fed_client.json", "--set", "secure_train=true", `uid=${c.name}`, "config_folder=config", `org=${c.org}`],
             ports: [],
             usesPersist: false,
+            usesLocal: true,
             resources: c.resources ?? cfg.resources.client,
             // Clients listen on nothing: ready once the startup kit is readable (wrong UID or a missing Secret show here), alive while client_train is PID 1.
             readinessProbe: { exec: { command: ["/bin/sh", "-c", `test -r ${WORKSPACE}/${c.name}/startup/fed_client.json`] }, periodSeconds: 10, timeoutSeconds: 5 },
             livenessProbe: { exec: { command: ["/bin/sh", "-c", "grep -q client_train /proc/1/cmdline"] }, initialDelaySeconds: 30, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 },
+            probedPorts: [],
         });
     }
     return out;
@@ -97,39 +110,61 @@ export function usesHostPath(cfg: NvflareConfig): boolean {
     return cfg.workspace?.type === "hostPath" || (cfg.persist.type === "hostPath" && cfg.servers.length > 0);
 }
 
-/** Volumes and mounts of one participant: the workspace at /workspace with the startup kit read-only, /tmp/nvflare for servers, a scratch /tmp. */
+/**
+ * Volumes and mounts of one participant. Each pod sees only its own participant folder (never the
+ * other participants' keys): the folder at /workspace/<name>, read-write (the servers and clients
+ * write their logs and job folders there), its startup/ read-only over it; the servers' /tmp/nvflare;
+ * a scratch /tmp, since the root filesystem is read-only.
+ */
 export function storage(cfg: NvflareConfig, p: Participant): { volumes: Volume[]; mounts: VolumeMount[] } {
     const ws = cfg.workspace!;
-    const startup = `${WORKSPACE}/${p.name}/startup`;
+    const root = `${WORKSPACE}/${p.name}`;
+    const startup = `${root}/startup`;
     const volumes: Volume[] = [];
-    const mounts: VolumeMount[] = [{ name: "workspace", mountPath: WORKSPACE }];
+    const mounts: VolumeMount[] = [];
+    const ownFolder = (folder: string) => {
+        mounts.push({ name: "workspace", mountPath: root, subPath: folder }, { name: "workspace", mountPath: startup, subPath: `${folder}/startup`, readOnly: true });
+    };
     switch (ws.type) {
         case "hostPath":
             volumes.push({ name: "workspace", hostPath: { path: ws.path, type: "Directory" } });
-            mounts.push({ name: "workspace", mountPath: startup, subPath: `${p.name}/startup`, readOnly: true });
+            ownFolder(p.name);
             break;
         case "persistentVolumeClaim":
             volumes.push({ name: "workspace", persistentVolumeClaim: { claimName: ws.claimName } });
-            mounts.push({ name: "workspace", mountPath: startup, subPath: `${p.name}/startup`, readOnly: true });
+            ownFolder(p.name);
+            break;
+        case "provision":
+            volumes.push({ name: "workspace", persistentVolumeClaim: { claimName: ws.claimName } });
+            ownFolder(`${KITS_DIR}/${p.name}`);
             break;
         case "secret":
             volumes.push(
                 { name: "workspace", emptyDir: {} },
                 // 0550: start.sh must stay executable; fsGroup makes the files readable by the pod's group only.
                 { name: "startup", secret: { secretName: `${ws.secretPrefix}${p.name}`, defaultMode: 0o550 } },
-                { name: "local", configMap: { name: `${ws.localConfigMapPrefix}${p.name}`, optional: true, defaultMode: 0o440 } },
             );
-            mounts.push({ name: "startup", mountPath: startup, readOnly: true }, { name: "local", mountPath: `${WORKSPACE}/${p.name}/local`, readOnly: true });
+            mounts.push({ name: "workspace", mountPath: WORKSPACE }, { name: "startup", mountPath: startup, readOnly: true });
+            if (p.usesLocal) {
+                // Required: without log.config(.default) and resources.json(.default) the server and client exit at
+                // start-up (fed_utils.py 178-181, workspace.py 87-88, config_factory.py 65-67), so a missing ConfigMap
+                // must stop the pod with an event naming it rather than start it with an empty local/.
+                volumes.push({ name: "local", configMap: { name: `${ws.localConfigMapPrefix}${p.name}`, optional: false, defaultMode: 0o440 } });
+                mounts.push({ name: "local", mountPath: `${root}/local`, readOnly: true });
+            }
             break;
     }
     volumes.push({ name: "tmp", emptyDir: {} });
     mounts.push({ name: "tmp", mountPath: "/tmp" });
     if (p.usesPersist) {
         const ps = cfg.persist;
-        if (ps.type === "hostPath") volumes.push({ name: "persist", hostPath: { path: ps.path, type: "DirectoryOrCreate" } });
+        // hostPath: type Directory, never DirectoryOrCreate, whose folder the kubelet creates root:root 0755 (fsGroup
+        // does not apply to hostPath), which the servers cannot write: the operator creates it owned by runAsUser.
+        if (ps.type === "hostPath") volumes.push({ name: "persist", hostPath: { path: ps.path, type: "Directory" } });
         else if (ps.type === "persistentVolumeClaim") volumes.push({ name: "persist", persistentVolumeClaim: { claimName: ps.claimName } });
-        else volumes.push({ name: "persist", emptyDir: ps.sizeLimit ? { sizeLimit: ps.sizeLimit } : {} });
-        mounts.push({ name: "persist", mountPath: PERSIST });
+        else if (ps.type === "emptyDir") volumes.push({ name: "persist", emptyDir: ps.sizeLimit ? { sizeLimit: ps.sizeLimit } : {} });
+        // workspace: the provisioning claim's persist/ folder, which the Job created as runAsUser.
+        mounts.push(ps.type === "workspace" ? { name: "workspace", mountPath: PERSIST, subPath: PERSIST_DIR } : { name: "persist", mountPath: PERSIST });
     }
     return { volumes, mounts };
 }
