@@ -263,6 +263,27 @@ describe("helm: a value Helm refuses", function () {
     });
 });
 
+describe("helm: what rendering found in the platform's own values", function () {
+    this.timeout(120_000);
+
+    it("prod's DiracX with an external MySQL renders: the chart's init script needs the password keys set (to anything)", async function () {
+        needsHelm(this);
+        const run = await runProgram({ stack: "prod", placeholderSecrets: true });
+        await renderCharts(run.plan, { projectDir: PROJECT_DIR, pull: false });
+        const diracx = run.plan.charts!.releases.find((r) => r.record.chart === "diracx")!;
+        assert.equal(diracx.status, "rendered", diracx.reason);
+        assert.deepEqual(chartRenderFindings(run.plan), []);
+    });
+
+    it("the bundled MySQL's StatefulSet names its podManagementPolicy (the subchart's default \"\" fails the schema)", async function () {
+        needsHelm(this);
+        const plan = await dev();
+        const mysql = chartObjects(plan).find((o) => o.path.endsWith("/StatefulSet-diracx-mysql.yaml"))!;
+        assert.equal((mysql.object as { spec: { podManagementPolicy: string } }).spec.podManagementPolicy, "OrderedReady");
+        assert.deepEqual(runChecks(plan).findings.filter((f) => f.rule === "manifest-schema" && f.subject === mysql.path), []);
+    });
+});
+
 describe("helm: reading Helm's messages", () => {
     it("names the values in schema, template and fail/required errors", () => {
         assert.deepEqual(valuesNamed("values don't meet the specifications of the schema(s) in the following chart(s):\njupyterhub:\n- at '/hub/networkPolicy/egress': got string, want array"), ["hub.networkPolicy.egress"]);
