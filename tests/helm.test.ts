@@ -136,7 +136,8 @@ describe("helm: rendering the dev plan", function () {
             c.releases.map((r) => [r.key, "rendered"]),
             c.releases.map((r) => `${r.key}: ${r.reason ?? ""}`).join("\n"),
         );
-        assert.equal(c.kubeVersion, "1.29.2", "the kind cluster's node image (kind/cluster.yaml)");
+        const kindVersion = /kindest\/node:v(\d+\.\d+\.\d+)/.exec(fs.readFileSync(path.join(PROJECT_DIR, "kind", "cluster.yaml"), "utf8"))![1];
+        assert.equal(c.kubeVersion, kindVersion, "the kind cluster's node image (kind/cluster.yaml)");
         assert.ok(c.apiVersions.includes("cert-manager.io/v1") && c.apiVersions.includes("metallb.io/v1beta1") && c.apiVersions.includes("apps.kruise.io/v1alpha1"), c.apiVersions.join(" "));
         const files = renderPlan(plan);
         const hub = files.get("helm/jupyterhub-jupyterhub/jupyterhub/Deployment-hub.yaml");

@@ -48,6 +48,7 @@ export const CHART_EXCEPTIONS: readonly ChartException[] = [
     },
     // ---- MetalLB (metallb 0.14.9)
     { chart: "metallb", kind: WORKLOAD, name: ANY, rule: "automount-service-account-token", reason: `the controller assigns Service addresses and the speaker watches Services, Nodes and the metallb.io resources through the API; ${NO_AUTOMOUNT_VALUE}` },
+    { chart: "metallb", kind: "Deployment", name: /-controller$/, rule: "prod-replicas", reason: "the chart writes no replicas for the controller (templates/controller.yaml has no replicas field or value): MetalLB runs one controller, which only assigns addresses; the speakers keep announcing those already assigned while it restarts" },
     { chart: "metallb", kind: "DaemonSet", name: /-speaker$/, rule: "exposure", reason: "the speaker answers ARP for Service addresses on the node's own interface, so it must run on the host network (MetalLB's layer-2 mode); its namespace is labelled privileged for that" },
     // ---- metrics-server (metrics-server 3.13.1)
     { chart: "metrics-server", kind: "Deployment", name: ANY, rule: "automount-service-account-token", reason: `metrics-server lists nodes and scrapes kubelets with its ServiceAccount's token, and serves the aggregated metrics API; ${NO_AUTOMOUNT_VALUE}` },
