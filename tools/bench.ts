@@ -37,7 +37,7 @@ export function nvflareParticipants(n: number): string[] {
         { name: "server1", org: "site", flPort: 8002, adminPort: 8003 },
         { name: "server2", org: "site", flPort: 8102, adminPort: 8103 },
     ];
-    const clients = Array.from({ length: Math.max(0, n - servers.length) }, (_, i) => ({ name: `client-${i + 1}`, org: `org-${(i % 10) + 1}` }));
+    const clients = Array.from({ length: Math.max(0, n - servers.length) }, (_, i) => ({ name: `client-${i + 1}`, org: `org_${(i % 10) + 1}` }));
     return [`nvflare.servers=${JSON.stringify(servers)}`, `nvflare.clients=${JSON.stringify(clients)}`];
 }
 
