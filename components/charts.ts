@@ -1,3 +1,5 @@
+import * as path from "node:path";
+
 /**
  * The one table of upstream Helm charts: repository and pinned version. Components never name a
  * chart version themselves; a stack may override a version only where its component's config
@@ -35,4 +37,27 @@ export function chartAt(name: ChartName, version: string | undefined): ChartRef 
 /** Folder name of a chart's reference data, e.g. `jupyterhub-3.1.0`. */
 export function referenceFolder(ref: ChartRef): string {
     return `${ref.chart}-${ref.version}`;
+}
+
+/** How a Helm release names its chart: from the repository, or from a local folder. */
+export interface ChartSource {
+    chart: string;
+    version: string;
+    repositoryOpts?: { repo: string };
+}
+
+let localChartDir: string | undefined;
+
+/**
+ * Install every chart from `<dir>/<chart>-<version>` (config `charts.sourceDir`), or from the
+ * repositories when `dir` is undefined. The Platform sets this once per program run.
+ */
+export function useLocalCharts(dir: string | undefined): void {
+    localChartDir = dir === undefined ? undefined : path.resolve(dir);
+}
+
+/** The chart, version and repository a Helm release passes for `ref`. */
+export function chartSource(ref: ChartRef): ChartSource {
+    if (localChartDir === undefined) return { chart: ref.chart, version: ref.version, repositoryOpts: { repo: ref.repo } };
+    return { chart: path.join(localChartDir, referenceFolder(ref)), version: ref.version };
 }

@@ -5,6 +5,7 @@ import { Diracx } from "./apps/diracx";
 import { JupyterHub } from "./apps/jupyterhub";
 import { Nvflare } from "./apps/nvflare";
 import { DistributedNotebook } from "./apps/distributedNotebook";
+import { useLocalCharts } from "./charts";
 import { ClusterHandles, clusterAddons } from "./cluster";
 import { webAppHandles } from "./cluster/handles";
 import type { HubOffload } from "./apps/hubOffload";
@@ -33,6 +34,7 @@ export class Platform extends pulumi.ComponentResource {
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("research-platform:index:Platform", name, args, opts);
         const cfg = args.config;
+        useLocalCharts(cfg.charts.sourceDir);
 
         this.provider = new k8s.Provider(
             "k8s",

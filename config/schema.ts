@@ -11,6 +11,7 @@ import { jupyterhubSchema, jupyterhubSecrets, jupyterhubCrossChecks } from "./ju
 import { interlinkSchema, interlinkSecrets, interlinkCrossChecks } from "./interlink";
 import { nvflareSchema, nvflareSecrets, nvflareCrossChecks } from "./nvflare";
 import { diracxSchema, diracxSecrets, diracxCrossChecks } from "./diracx";
+import { chartsSchema, chartsSecrets, chartsCrossChecks } from "./charts";
 import type { CrossCheck, SecretSpec } from "./spec";
 
 /**
@@ -31,6 +32,7 @@ export const platformSchema = z.strictObject({
     interlink: interlinkSchema.prefault({}),
     nvflare: nvflareSchema.prefault({}),
     diracx: diracxSchema.prefault({}),
+    charts: chartsSchema.prefault({}),
 });
 
 /** Validated settings, before secrets are attached. */
@@ -49,6 +51,7 @@ export const secretSpecs: readonly SecretSpec<PlatformSettings>[] = [
     ...interlinkSecrets,
     ...nvflareSecrets,
     ...diracxSecrets,
+    ...chartsSecrets,
 ];
 
 /** Every check across components, each against the whole settings (which must have what it reads). */
@@ -64,4 +67,5 @@ export const crossChecks: readonly CrossCheck<PlatformSettings>[] = [
     ...interlinkCrossChecks,
     ...nvflareCrossChecks,
     ...diracxCrossChecks,
+    ...chartsCrossChecks,
 ];

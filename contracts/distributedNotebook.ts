@@ -126,13 +126,14 @@ export const contract: ContractFn = (cfg) => {
     const daemon = pod("local-daemon", c.daemonNamespace, "local-daemon");
     const notebook = pod("jupyter-notebook", c.namespace, "jupyter-notebook");
     // Kernel replica pods carry `kernel: kernel-<id>` and `app: kernel-<id>`: no label value is shared by
-    // all kernels, so they are selected by namespace alone here; the program's NetworkPolicies select them
-    // by the label key `kernel` (Exists) in `default`.
+    // all kernels, so they are selected by the label key `kernel` (Exists) in `default`, as the program's
+    // NetworkPolicies select them.
     const kernels: PodRef = {
         kind: "pods",
         name: "kernel-replicas",
         namespace: KERNEL_NAMESPACE,
         labels: {},
+        labelKeys: ["kernel"],
         createdBy: { runtime: "NotebookOS gateway: OpenKruise CloneSet kernel-<kernelId> per kernel (kube_client.go createKernelCloneSet)" },
     };
 
@@ -288,6 +289,7 @@ export const contract: ContractFn = (cfg) => {
         { pod: gateway, container: "gateway", port: p.schedulerHttp, bind: "all", namedBy: [], why: "scheduler HTTP service (POST /filter), called only by the extender over loopback", source: [S.schedulerHttp, S.schedulerHttpStart] },
         ...routerPorts.map((port): Listener => ({ pod: gateway, container: "gateway", port, bind: "all", namedBy: ["networkPolicy"], why: "ZeroMQ router socket (hb/control/shell/stdin) the Jupyter server dials at the gateway's pod IP", source: [S.routerSockets, S.zmqListenAll] })),
         { pod: gateway, container: "gateway", port: p.prometheus, bind: "all", namedBy: [], why: "Prometheus metrics (prometheus_port); nothing scrapes it", source: [S.gatewayPrometheus] },
+        { pod: gateway, container: "scheduler-ctr", port: 10259, bind: "all", namedBy: ["probe"], why: "the second kube-scheduler's secure serving (/healthz) on its default port: the program passes no --secure-port (and --bind-address=0.0.0.0)", source: { repo: "kubernetes/kubernetes", ref: "v1.33.1", file: "cmd/kube-scheduler/app/options/options.go", note: "SecureServing.BindPort = DefaultKubeSchedulerPort (10259, pkg/scheduler/apis/config/types.go); read at v1.37.2 lines 133 and 29-31, unchanged since v1.23" } },
         { pod: gateway, container: "scheduler-extender-ctr", port: EXTENDER_PORT, bind: "all", namedBy: ["probe"], why: "extender HTTP (/filter, /version) on its `port` flag", source: [S.extender, S.extenderFlags] },
         // local daemon
         { pod: daemon, container: "local-daemon", port: p.localDaemon, bind: "all", namedBy: ["service", "networkPolicy"], why: "daemon gRPC (LocalGateway, KernelErrorReporter) on flag `port`; kernels dial it through `local-daemon-network`", source: [S.daemonGrpc, S.registrationResponse] },

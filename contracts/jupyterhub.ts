@@ -414,6 +414,7 @@ export const contract: ContractFn = (cfg: ContractConfig): SystemContract | unde
             key: "jupyterhub.auth.type",
             reads: "JupyterHub.authenticator_class (hub.config), an entry point name in group jupyterhub.authenticators",
             accepted: ["dummy", "generic-oauth"],
+            planValue: { object: `Release ${cfg.jupyterhub.namespace}/${cfg.jupyterhub.releaseName}`, path: ["values", "hub", "config", "JupyterHub", "authenticator_class"] },
             why: "`local` reaches the hub as `dummy` (JupyterHub 4.0.2's DummyAuthenticator: any user in allowed_users with DummyAuthenticator.password), `generic-oauth` as OAuthenticator 16.1.0's GenericOAuthenticator",
             source: [
                 src(JH, "setup.py", "95-101", "entry points default, pam, dummy, null"),

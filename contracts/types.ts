@@ -40,6 +40,16 @@ export interface PodRef {
      * chart source), or another program at run time (kernels, user servers, solver pods).
      */
     createdBy: "program" | { chart: string; version: string } | { runtime: string };
+    /**
+     * Label keys every one of these pods carries whatever the value (a policy selects them with
+     * `Exists`), e.g. the kernels' `kernel: kernel-<id>`. Optional.
+     */
+    labelKeys?: string[];
+    /**
+     * The pods run in their node's network namespace (`hostNetwork: true`): no NetworkPolicy selects
+     * them and their connections come from the node's address. Optional.
+     */
+    hostNetwork?: boolean;
 }
 
 /** One end of a connection. */
@@ -98,7 +108,12 @@ export interface Write {
 }
 
 /**
- * A config value the program accepts or refuses. `key` is the platform config key whose value
+ * A config value the program accepts or refuses. The checker (tools/guardrails/contracts.ts) reads
+ * the plan's config value at `key` (a path such as `nvflare.servers[0].flPort`; a top-level key
+ * ending in `ClientSecret`, `Password` or `Token` is a user secret) and holds it against the lists:
+ * a string value with `<...>` or `…` is a pattern (`<x>` one or more characters, `…` anything,
+ * `[...]` optional); a string value with a space is a description, not a value, and is not checked.
+ * The config schema must refuse every `rejected` value (tests/contracts.accepts.test.ts). `key` is the platform config key whose value
  * reaches the program (e.g. `distributedNotebook.schedulingPolicy`); `reads` is what the program
  * reads (an env var, a config-file key, a flag).
  */
@@ -107,8 +122,18 @@ export interface Accept {
     reads: string;
     /** The only values that work (an enum the program switches on). */
     accepted?: readonly (string | number | boolean)[];
-    /** Values the program refuses or fails on at start-up. */
+    /** Values the program refuses or fails on at start-up. For a port range key, a port the range must not contain. */
     rejected?: readonly (string | number | boolean)[];
+    /**
+     * Where the value reaches the program in the plan, when it is not the config value at `key`
+     * itself (a key of a file the program generates, a label, a chart value): an object of the plan,
+     * `<Kind> <namespace>/<name>` or `<Kind> <name>` (`ConfigMap distributed-notebook/daemon-configmap`,
+     * `Namespace kruise-system`, `Release jupyterhub/jupyterhub`), and a path into its inputs; a string
+     * met before the path ends is parsed as YAML (or JSON) and the path goes on inside it, e.g.
+     * `["data", "daemon.yml", "idle-session-reclamation-policy"]`. A value the path does not reach is
+     * "not written": refused when `rejected` holds `""` or `accepted` is given. Optional.
+     */
+    planValue?: { object: string; path: readonly (string | number)[] };
     why: string;
     source: Source | Source[];
 }
@@ -135,6 +160,40 @@ export interface SystemContract {
     writes: Write[];
     accepts: Accept[];
     hostFacts: HostFact[];
+}
+
+/**
+ * A connection no system needs, which the NetworkPolicies must deny (`contracts/denied.ts`): every
+ * port listed must be refused, by the source's egress or the destination's ingress.
+ */
+export interface DeniedFlow {
+    id: string;
+    from: Peer;
+    to: Peer;
+    ports: PortSpec[];
+    protocol?: "TCP" | "UDP";
+    /** Why no system needs it (and what it would expose). */
+    why: string;
+    /** The upstream facts that show nothing needs it, where there are some. */
+    source?: Source | Source[];
+    /**
+     * Decided by a chart's own NetworkPolicies (e.g. z2jh's), which the plan cannot show until the
+     * Helm releases are rendered: the check skips the flow until the plan holds that chart's objects.
+     */
+    decidedByChart?: string;
+}
+
+/**
+ * A deploy-order edge no system needs: `from`'s resources must not wait (directly or through others)
+ * for `to`'s, because `from`'s programs never use `to` at run time (`contracts/denied.ts`).
+ */
+export interface DeniedWait {
+    id: string;
+    /** Systems as in `SystemContract.system`, e.g. `distributed-notebook`, `cluster/metricsServer`. */
+    from: string;
+    to: string;
+    why: string;
+    source: Source | Source[];
 }
 
 /** A contract module's one export. */

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { CertManager as CertManagerChart } from "@pulumi/kubernetes-cert-manager";
 import * as pulumi from "@pulumi/pulumi";
 import { CertManagerConfig, LETSENCRYPT_PRODUCTION, LETSENCRYPT_STAGING } from "../../config/certManager";
-import { chartAt } from "../charts";
+import { chartAt, chartSource } from "../charts";
 import { appLabels } from "../k8s/labels";
 import { podSecurityNamespace } from "../k8s/namespace";
 import { Allow, apiServerAllow, ClusterNetwork, isolateNamespace } from "../k8s/networkPolicy";
@@ -104,9 +104,7 @@ export class CertManager extends pulumi.ComponentResource {
                 helmOptions: {
                     name: "cert-manager",
                     namespace: cfg.namespace,
-                    chart: chart.chart,
-                    version: chart.version,
-                    repositoryOpts: { repo: chart.repo },
+                    ...chartSource(chart),
                     atomic: true,
                     cleanupOnFail: true,
                     createNamespace: false,

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ChartRef } from "../charts";
+import { ChartRef, chartSource } from "../charts";
 
 export interface HelmReleaseArgs {
     /** Helm release name. */
@@ -18,7 +18,8 @@ export interface HelmReleaseArgs {
 }
 
 /**
- * A Helm release with the platform's settings: pinned chart from its repository, `atomic`
+ * A Helm release with the platform's settings: pinned chart from its repository (or a local
+ * folder, config `charts.sourceDir`), `atomic`
  * (a failed install or upgrade rolls back, so nothing is left half-done), an explicit timeout,
  * and the namespace managed outside Helm.
  */
@@ -28,9 +29,7 @@ export function helmRelease(resourceName: string, args: HelmReleaseArgs, opts: p
         {
             name: args.name,
             namespace: args.namespace,
-            chart: args.chart.chart,
-            version: args.chart.version,
-            repositoryOpts: { repo: args.chart.repo },
+            ...chartSource(args.chart),
             values: args.values,
             atomic: true,
             timeout: args.timeoutSeconds,

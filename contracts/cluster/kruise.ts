@@ -149,6 +149,7 @@ export const contract: ContractFn = (cfg) => {
                 key: "kruise.namespace",
                 reads: "label control-plane on the Namespace the manager runs in (namespaceSelector of mpod.kb.io, vpod.kb.io, vpodeviction.kb.io)",
                 accepted: ["openkruise"],
+                planValue: { object: `Namespace ${ns}`, path: ["metadata", "labels", "control-plane"] },
                 why: "the chart labels the namespace control-plane=openkruise only when it creates it (installation.createNamespace); the webhooks (failurePolicy Fail) exempt only namespaces with that label, so an unlabelled kruise namespace makes the manager's own pods need the webhook they serve (install deadlock, openkruise/kruise#1521). The platform creates the namespace itself (createNamespace false) with that label (components/cluster/kruise.ts KRUISE_WEBHOOK_EXEMPT_LABELS), as it does on the other add-ons' namespaces",
                 source: [chart("manager.yaml", "1-8", "Namespace with label control-plane: openkruise only if installation.createNamespace"), chart("webhookconfiguration.yaml", "14-21", "failurePolicy Fail, namespaceSelector control-plane NotIn [openkruise]")],
             },
@@ -170,6 +171,7 @@ export const contract: ContractFn = (cfg) => {
                 key: "kruise.daemon",
                 reads: "--feature-gates (chart value featureGates)",
                 accepted: ["ImagePullJobGate=true", "KruiseDaemon=false"],
+                planValue: { object: `Release ${ns}/kruise`, path: ["values", "featureGates"] },
                 why: "both are registered gates of v1.5.2; with KruiseDaemon=false the manager also turns off ImagePullJobGate, PodProbeMarkerGate and the other daemon-backed gates, and the chart renders no kruise-daemon DaemonSet",
                 source: [
                     kruise("pkg/features/kruise_features.go", "33,109,120,140", "KruiseDaemon (default true), ImagePullJobGate (default false)"),

@@ -17,7 +17,8 @@ export const contract: ContractFn = (cfg) => {
     const selector = { "app.kubernetes.io/name": "metallb", "app.kubernetes.io/instance": "metallb" };
     const controller: PodRef = { kind: "pods", name: "metallb-controller", namespace: ns, labels: { ...selector, "app.kubernetes.io/component": "controller" }, createdBy: chartRef };
     // hostNetwork: true, so NetworkPolicies do not select it; its traffic leaves from the node's address.
-    const speaker: PodRef = { kind: "pods", name: "metallb-speaker", namespace: ns, labels: { ...selector, "app.kubernetes.io/component": "speaker" }, createdBy: chartRef };
+    // hostNetwork: NetworkPolicies do not select it, so its node-to-node memberlist flows are the host firewall's to allow.
+    const speaker: PodRef = { kind: "pods", name: "metallb-speaker", namespace: ns, labels: { ...selector, "app.kubernetes.io/component": "speaker" }, hostNetwork: true, createdBy: chartRef };
     const labels = [chart("templates/_helpers.tpl", "49-52", "selectorLabels: app.kubernetes.io/name, app.kubernetes.io/instance: <release>"), chart("templates/controller.yaml", "35", "component: controller"), chart("templates/speaker.yaml", "153,167", "component: speaker, hostNetwork: true")];
     const apiPorts = cfg.kubernetes.apiServerPorts;
 

@@ -10,7 +10,10 @@
  *   chartExceptions      the reasoned exceptions for chart objects
  *   policyCheck          the policy pack's rules (policy/rules), as CrossGuard runs them
  *   secretScan           no secret value in any artifact
- *   networkPolicyEval    who may talk to whom under the plan's NetworkPolicies (tests)
+ *   contractsDoc         the generated flow tables of docs/contracts.md (npm run contracts:doc)
+ *   contracts            every system's runtime contract (contracts/) against the plan: flows allowed, flows
+ *                        no system needs denied, listeners, writable paths, accepted values, host facts
+ *   networkPolicyEval    who may talk to whom under the plan's NetworkPolicies (contracts, tests)
  *   pulumiStackRule      secretlint rule (npm run lint:secrets): secret-looking stack config must be `secure:`
  *   reference, referenceCache   the upstream reference data and its on-disk cache
  *
@@ -19,12 +22,16 @@
 import { provideManifestYaml } from "../plan-engine/render";
 import type { ChartRendering, Finding, Plan, PlanCheck } from "../plan-engine/types";
 import { chartRenderCheck, releaseNamespaceCheck } from "./chartRender";
+import { contractsCheck } from "./contracts";
 import { policyCheck } from "./policyCheck";
 import { secretLeakCheck } from "./secretScan";
 import { helmValuesCheck } from "./validateHelmValues";
 import { manifestSchemaCheck } from "./validateManifests";
 
-export const planChecks: PlanCheck[] = [manifestSchemaCheck, helmValuesCheck, chartRenderCheck, releaseNamespaceCheck, policyCheck, secretLeakCheck];
+export { contractsDocTables, withContractsDocTables } from "./contractsDoc";
+export { planConfig } from "./contracts";
+
+export const planChecks: PlanCheck[] = [manifestSchemaCheck, helmValuesCheck, chartRenderCheck, releaseNamespaceCheck, policyCheck, secretLeakCheck, contractsCheck];
 
 function result(checks: readonly PlanCheck[], findings: Finding[]): { findings: Finding[]; checksRun: string[] } {
     findings.sort((a, b) => (a.rule + a.subject + a.message < b.rule + b.subject + b.message ? -1 : 1));

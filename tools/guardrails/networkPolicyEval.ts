@@ -7,6 +7,14 @@
  * (same namespace), namespaceSelector (+ podSelector), ipBlock (with except; pods have IPs from
  * the pod network); ports by number, name (the destination pod's named container port) and
  * endPort. Connection tracking (replies) is implied, as in every CNI.
+ *
+ * `allowedPorts` answers for every port at once (as sorted port ranges), so a flow over a range
+ * such as 32768-60999 costs one evaluation; `peerEndpoints` turns a runtime contract's peer
+ * (contracts/types.ts) into endpoints: the API server and the nodes (kubelets) are addresses in
+ * `kubernetes.apiServerCidrs` / `nodeCidrs` (the first and the last host of each), DNS is the
+ * `kube-system` pods labelled `k8s-app: kube-dns`, an external host is its address (an IP literal;
+ * `<ip>.nip.io` and `<ip>.sslip.io` the embedded IP; `localhost` and `*.localtest.me` 127.0.0.1;
+ * any other name a public TEST-NET address), and `anywhere` a public address.
  */
 
 import { chartObjects } from "../plan-engine/helmRender";
@@ -14,6 +22,7 @@ import { kubernetesType } from "../plan-engine/mockRuntime";
 import type { Plan } from "../plan-engine/types";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
+import type { Peer, PodRef, PortSpec } from "../../contracts/types";
 
 export interface Pod {
     /** For messages: the workload's name. */
@@ -37,6 +46,11 @@ export interface Cluster {
 }
 
 export const DEFAULT_POD_IP = "10.244.1.10";
+/** Where `anywhere` connects from or to: a public address (TEST-NET-3). */
+export const PUBLIC_IP = "203.0.113.7";
+/** The address a named external host resolves to: a public address (TEST-NET-2). */
+export const EXTERNAL_HOST_IP = "198.51.100.7";
+export const LOOPBACK_IP = "127.0.0.1";
 
 function isPod(e: Endpoint): e is Pod {
     return (e as Pod).namespace !== undefined;
@@ -90,6 +104,71 @@ function peerMatches(c: Cluster, peer: any, policyNs: string, e: Endpoint): bool
     return labelSelectorMatches(peer.podSelector ?? {}, e.labels);
 }
 
+/** Inclusive port ranges `[from, to]`, sorted and disjoint. */
+export type Ranges = [number, number][];
+export const ALL_PORTS: Ranges = [[1, 65535]];
+
+/** The union of port ranges, sorted and merged. */
+export function unionRanges(...lists: Ranges[]): Ranges {
+    const all = lists.flat().sort((a, b) => a[0] - b[0]);
+    const out: Ranges = [];
+    for (const [f, t] of all) {
+        const last = out[out.length - 1];
+        if (last && f <= last[1] + 1) last[1] = Math.max(last[1], t);
+        else out.push([f, t]);
+    }
+    return out;
+}
+
+export function intersectRanges(a: Ranges, b: Ranges): Ranges {
+    const out: Ranges = [];
+    for (const [f1, t1] of a) for (const [f2, t2] of b) if (Math.max(f1, f2) <= Math.min(t1, t2)) out.push([Math.max(f1, f2), Math.min(t1, t2)]);
+    return unionRanges(out);
+}
+
+/** The ports of `a` that are not in `b`. */
+export function subtractRanges(a: Ranges, b: Ranges): Ranges {
+    let rest = unionRanges(a);
+    for (const [f, t] of b) {
+        rest = rest.flatMap(([x, y]): Ranges => {
+            if (t < x || f > y) return [[x, y]];
+            const parts: Ranges = [];
+            if (x < f) parts.push([x, f - 1]);
+            if (t < y) parts.push([t + 1, y]);
+            return parts;
+        });
+    }
+    return rest;
+}
+
+/** A contract's ports (numbers and `{from, to}` ranges) as ranges. */
+export function portSpecRanges(ports: readonly PortSpec[]): Ranges {
+    return unionRanges(ports.map((p): [number, number] => (typeof p === "number" ? [p, p] : [p.from, p.to])));
+}
+
+/** `8080`, `9000-9003, 8089` */
+export function formatRanges(r: Ranges): string {
+    return r.map(([f, t]) => (f === t ? `${f}` : `${f}-${t}`)).join(", ");
+}
+
+/** The ports a rule's `ports` list admits towards `dst` (every port when there is no list). */
+function rulePortRanges(ports: any[] | undefined, protocol: string, dst: Endpoint): Ranges {
+    if (!ports || ports.length === 0) return ALL_PORTS;
+    const out: Ranges = [];
+    for (const p of ports) {
+        if ((p.protocol ?? "TCP") !== protocol) continue;
+        if (p.port === undefined) return ALL_PORTS;
+        if (typeof p.port === "string" && !/^\d+$/.test(p.port)) {
+            const named = isPod(dst) ? dst.ports?.find((x) => x.name === p.port && (x.protocol ?? "TCP") === protocol) : undefined;
+            if (named) out.push([named.containerPort, named.containerPort]);
+            continue;
+        }
+        const from = Number(p.port);
+        out.push([from, p.endPort ? Number(p.endPort) : from]);
+    }
+    return unionRanges(out);
+}
+
 function portMatches(ports: any[] | undefined, port: number, protocol: string, dst: Endpoint): boolean {
     if (!ports || ports.length === 0) return true;
     return ports.some((p) => {
@@ -141,6 +220,100 @@ export function mayConnect(c: Cluster, src: Endpoint, dst: Endpoint, port: numbe
         }
     }
     return { allowed: true, egress, ingress, reason: "allowed" };
+}
+
+/** What one direction lets through: every port when the pod is not isolated in that direction. */
+export interface DirectionVerdict {
+    /** Whether some policy selects the pod for this direction. */
+    isolated: boolean;
+    /** The ports it admits. */
+    ports: Ranges;
+    /** The policies whose rules admit some port (`namespace/name`). */
+    policies: string[];
+}
+
+export interface PortsVerdict {
+    egress: DirectionVerdict;
+    ingress: DirectionVerdict;
+    /** The ports `src` may open to `dst` (both directions). */
+    ports: Ranges;
+}
+
+function isLoopback(e: Endpoint): boolean {
+    return !isPod(e) && inCidr(e.ip, "127.0.0.0/8");
+}
+
+/** Every port `src` may connect to on `dst` with `protocol`, by the same semantics as `mayConnect`. */
+export function allowedPorts(c: Cluster, src: Endpoint, dst: Endpoint, protocol = "TCP"): PortsVerdict {
+    const name = (p: any) => `${p.metadata?.namespace}/${p.metadata?.name}`;
+    const direction = (pod: Pod, type: "Ingress" | "Egress", other: Endpoint, target: Endpoint): DirectionVerdict => {
+        const pols = selecting(c, pod, type);
+        if (pols.length === 0) return { isolated: false, ports: ALL_PORTS, policies: [] };
+        const perPolicy = pols.map((p) => {
+            const rules: any[] = (type === "Egress" ? p.spec.egress : p.spec.ingress) ?? [];
+            const key = type === "Egress" ? "to" : "from";
+            return unionRanges(...rules.filter((r) => !r[key] || r[key].length === 0 || r[key].some((peer: any) => peerMatches(c, peer, p.metadata.namespace, other))).map((r) => rulePortRanges(r.ports, protocol, target)));
+        });
+        return { isolated: true, ports: unionRanges(...perPolicy), policies: pols.filter((_, i) => perPolicy[i].length > 0).map(name) };
+    };
+    // A connection to the pod's own loopback never leaves it: no policy applies.
+    const egress = isPod(src) && !isLoopback(dst) ? direction(src, "Egress", dst, dst) : { isolated: false, ports: ALL_PORTS, policies: [] };
+    const ingress = isPod(dst) ? direction(dst, "Ingress", src, dst) : { isolated: false, ports: ALL_PORTS, policies: [] };
+    return { egress, ingress, ports: intersectRanges(egress.ports, ingress.ports) };
+}
+
+/** The network facts the non-pod peers need: `kubernetes.apiServerCidrs` and `nodeCidrs`. */
+export interface NetworkFacts {
+    apiServerCidrs: readonly string[];
+    nodeCidrs: readonly string[];
+}
+
+/** The first and the last host address of an IPv4 CIDR (the address itself for a /32; none for IPv6). */
+export function hostAddresses(cidr: string): string[] {
+    const [base, bits] = cidr.split("/");
+    const b = ipv4(base);
+    if (b === undefined) return [];
+    const n = Number(bits ?? 32);
+    if (n >= 31) return [base];
+    const size = 2 ** (32 - n);
+    const start = Math.floor(b / size) * size;
+    const dotted = (x: number) => [24, 16, 8, 0].map((s) => Math.floor(x / 2 ** s) % 256).join(".");
+    return [dotted(start + 1), dotted(start + size - 2)];
+}
+
+/** The address a host name reaches from a pod, by the conventions in the header. */
+export function resolveHost(host: string): string {
+    const h = host.toLowerCase().replace(/\.$/, "");
+    if (ipv4(h) !== undefined) return h;
+    const embedded = /(?:^|[.-])(\d{1,3}[.-]\d{1,3}[.-]\d{1,3}[.-]\d{1,3})\.(?:nip\.io|sslip\.io)$/.exec(h);
+    if (embedded) return embedded[1].replace(/-/g, ".");
+    if (h === "localhost" || h === "localtest.me" || h.endsWith(".localtest.me")) return LOOPBACK_IP;
+    return EXTERNAL_HOST_IP;
+}
+
+/** The cluster DNS pods (CoreDNS keeps kube-dns's label). */
+export const DNS_POD: Pod = { name: "kube-dns", namespace: "kube-system", labels: { "k8s-app": "kube-dns" }, ports: [{ name: "dns", containerPort: 53, protocol: "UDP" }, { name: "dns-tcp", containerPort: 53 }] };
+
+/**
+ * The endpoints a contract peer stands for. `podsOf` gives the pods of a `PodRef` (matched in the
+ * plan, or synthesised from the reference: the checker decides).
+ */
+export function peerEndpoints(peer: Peer, net: NetworkFacts, podsOf: (ref: PodRef) => Pod[]): Endpoint[] {
+    switch (peer.kind) {
+        case "pods":
+            return podsOf(peer);
+        case "apiServer":
+            return net.apiServerCidrs.flatMap(hostAddresses).map((ip) => ({ name: `API server ${ip}`, ip }));
+        case "kubelet":
+        case "node":
+            return net.nodeCidrs.flatMap(hostAddresses).map((ip) => ({ name: `node ${ip}`, ip }));
+        case "dns":
+            return [DNS_POD];
+        case "external":
+            return [{ name: `${peer.name} (${peer.host})`, ip: resolveHost(peer.host) }];
+        case "anywhere":
+            return [{ name: `anywhere (${PUBLIC_IP})`, ip: PUBLIC_IP }];
+    }
 }
 
 /** Build the cluster model and the pods from a plan's resources (type token + inputs). */
