@@ -48,6 +48,8 @@ export interface RenderOptions {
 interface ReleaseInput {
     urn: string;
     record: HelmRecord;
+    /** The chart's folder when the release installs a local chart (config `charts.sourceDir`). */
+    localDir?: string;
     /** Values as Helm gets them: secrets as placeholders. */
     values: Record<string, unknown>;
     /** Placeholder tokens, to show as "[secret]" wherever they land. */
@@ -106,12 +108,26 @@ function reveal(v: unknown): unknown {
     return v;
 }
 
-function releaseInputs(plan: Plan): ReleaseInput[] {
+/** A release that installs a local chart folder (config `charts.sourceDir`): the folder, and the chart's name from its Chart.yaml. */
+function localChart(chart: string, projectDir: string): { dir: string; name: string } | undefined {
+    if (!chart.includes("/")) return undefined;
+    const dir = path.resolve(projectDir, chart);
+    try {
+        const name = /^name:\s*["']?([\w.-]+)/m.exec(fs.readFileSync(path.join(dir, "Chart.yaml"), "utf8"))?.[1];
+        return { dir, name: name ?? path.basename(dir).replace(/-v?\d[\w.+-]*$/, "") };
+    } catch {
+        return { dir, name: path.basename(dir).replace(/-v?\d[\w.+-]*$/, "") };
+    }
+}
+
+function releaseInputs(plan: Plan, projectDir: string): ReleaseInput[] {
     const byUrn = new Map<string, Registration>(plan.registrations.map((r) => [r.urn, r]));
     const out: ReleaseInput[] = [];
     for (const r of plan.resources) {
-        const record = helmRecord(r);
+        let record = helmRecord(r);
         if (!record) continue;
+        const local = localChart(record.chart, projectDir);
+        if (local) record = { ...record, chart: local.name };
         const wire = (byUrn.get(r.urn)?.wireInputs ?? {}) as Record<string, unknown>;
         let wireValues: unknown;
         if (r.type === "kubernetes:helm.sh/v3:Release") wireValues = wire.values ?? {};
@@ -122,7 +138,7 @@ function releaseInputs(plan: Plan): ReleaseInput[] {
         const tokens: string[] = [];
         const secretPaths: string[] = [];
         const values = (renderValues(wireValues, "", tokens, secretPaths) ?? {}) as Record<string, unknown>;
-        out.push({ urn: r.urn, record, values, tokens, secretPaths, includeCrds: wire.skipCrds !== true });
+        out.push({ urn: r.urn, record, localDir: local?.dir, values, tokens, secretPaths, includeCrds: wire.skipCrds !== true });
     }
     return out;
 }
@@ -385,7 +401,7 @@ export async function renderCharts(plan: Plan, opts: RenderOptions): Promise<Cha
     const env = opts.env ?? process.env;
     const cache = opts.cacheDir ?? (env.PLAN_HELM_CACHE_DIR ? path.resolve(env.PLAN_HELM_CACHE_DIR) : planCacheDir(env));
     const pull = opts.pull ?? env.PLAN_CHART_PULL !== "0";
-    const inputs = releaseInputs(plan);
+    const inputs = releaseInputs(plan, opts.projectDir);
     const kube = targetKubeVersion(plan, opts.projectDir);
     const sources = chartSourceDir(opts.projectDir, env);
     const off = env.PLAN_HELM === "0";
@@ -407,7 +423,15 @@ export async function renderCharts(plan: Plan, opts: RenderOptions): Promise<Cha
         return plan.charts = result;
     }
 
-    const located: LocatedChart[] = await Promise.all(inputs.map((i) => locateChart(i.record, sources, helm.path, { pull, env })));
+    const located: LocatedChart[] = await Promise.all(
+        inputs.map((i) =>
+            !i.localDir
+                ? locateChart(i.record, sources, helm.path, { pull, env })
+                : fs.existsSync(path.join(i.localDir, "Chart.yaml"))
+                  ? { dir: fs.realpathSync(i.localDir), from: "local" as const }
+                  : { missing: `the release installs the local chart ${i.localDir} (charts.sourceDir), which has no Chart.yaml` },
+        ),
+    );
     const fingerprints = located.map((l) => ("dir" in l ? chartFingerprint(l.dir) : ""));
     // The API versions of every CRD the platform's charts install, from the charts' files (cached by their fingerprint).
     const apiVersions = new Set<string>();
