@@ -14,6 +14,7 @@ import { runChecks } from "../tools/guardrails";
 import { CHART_EXCEPTIONS, ChartException, applyChartExceptions, FOREIGN_NAMESPACES } from "../tools/guardrails/chartExceptions";
 import { chartGuardResources, chartOfObject, releaseNamespaceFindings } from "../tools/guardrails/chartRender";
 import { clusterFromPlan, mayConnect } from "../tools/guardrails/networkPolicyEval";
+import { contractFindings, worldOf } from "../tools/guardrails/contracts";
 import { guardResources } from "../tools/guardrails/policyCheck";
 import { evaluate, rules } from "../policy/rules";
 import { chartSourceDir } from "../tools/plan-engine/chartSources";
@@ -152,5 +153,41 @@ describe("helm guardrails: plan:diff of a chart version bump", function () {
         assert.match(md, /<summary>changed <code>jupyterhub\/Deployment-proxy\.yaml<\/code><\/summary>[\s\S]*?\| `spec\.replicas` \| `1` \| `3` \|/);
         assert.match(md, /<summary>changed \d+ objects, the same change: [\s\S]*?\| `metadata\.labels\.chart` \| `jupyterhub-3\.1\.0` \| `jupyterhub-4\.4\.0` \|/);
         assert.doesNotMatch(md, /release `kruise-system\/kruise`/, "unchanged releases are not listed");
+    });
+});
+
+describe("helm guardrails: the runtime contracts see the rendered charts", function () {
+    this.timeout(120_000);
+
+    it("gives the checker the charts' pods with their real labels, Services and NetworkPolicies", async function () {
+        needsHelm(this);
+        const plan = await rendered({ stack: "dev" });
+        const w = worldOf(plan)!;
+        assert.ok(w.renderedCharts.has("jupyterhub") && w.renderedCharts.has("metallb"));
+        const hub = w.pods.find((p) => p.workload === "Deployment jupyterhub/hub")!;
+        assert.deepEqual(hub.createdBy, { chart: "jupyterhub" });
+        assert.equal(hub.labels["hub.jupyter.org/network-access-singleuser"], "true", "the chart's own label, not one the contract guessed");
+        assert.ok(w.services.some((s) => s.metadata?.name === "proxy-public"), "the chart's Services");
+        assert.ok(w.cluster.policies.some((p) => p.metadata?.name === "singleuser"), "the chart's NetworkPolicies");
+        assert.deepEqual(contractFindings(w), []);
+    });
+
+    it("turns a label a contract guessed wrong for a rendered chart's pods into a finding", async function () {
+        needsHelm(this);
+        const plan = await rendered({ stack: "dev" });
+        const w = worldOf(plan)!;
+        const hubRef = w.contracts.flatMap((c) => c.listeners).find((l) => l.pod.kind === "pods" && l.pod.name === "hub")!.pod;
+        const wrong = { ...hubRef, labels: { ...hubRef.labels, component: "jupyterhub-hub" } };
+        const jh = w.contracts.find((c) => c.system === "jupyterhub")!;
+        const broken = { ...w, contracts: [{ ...jh, listeners: jh.listeners.map((l) => (l.pod === hubRef ? { ...l, pod: wrong } : l)) }] };
+        const findings = contractFindings(broken);
+        assert.ok(findings.some((f) => /^jupyterhub\/pods\/hub$/.test(f.subject) && /no pod template of the plan|no pod/.test(f.message)), findings.map((f) => `${f.subject}: ${f.message}`).join("\n"));
+    });
+
+    it("without rendering, synthesises a chart's pods from the contract (no finding either way)", async () => {
+        const run = await runProgram({ stack: "dev" });
+        const w = worldOf(run.plan)!;
+        assert.equal(w.renderedCharts.size, 0);
+        assert.ok(!w.pods.some((p) => p.createdBy !== "program"));
     });
 });
