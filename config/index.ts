@@ -105,6 +105,12 @@ export function loadConfig(): PlatformConfig {
                 problem: `is required (${spec.description}) but not set`,
                 fix: `run \`pulumi config set --secret ${spec.key} <value>\``,
             });
+        } else if (String(raw[spec.key]).trim() === "") {
+            problems.push({
+                key: fullKey,
+                problem: `is empty (${spec.description})`,
+                fix: `run \`pulumi config set --secret ${spec.key} <value>\` with the real value`,
+            });
         } else if (!isConfigSecret(fullKey)) {
             problems.push({
                 key: fullKey,

@@ -201,7 +201,7 @@ export const contract: ContractFn = (cfg) => {
         {
             key: "nvflare.workspace.localConfigMapPrefix",
             reads: "local/log.config(.default) and local/resources.json(.default) of each server (ConfigMap <prefix><name>, mounted at /workspace/<name>/local)",
-            rejected: ["an empty local/ (the program now requires the ConfigMap: optional false)", "a ConfigMap without log.config(.default)", "a ConfigMap without resources.json(.default)"],
+            rejected: ["a missing ConfigMap: an empty local/ (the program requires the ConfigMap: optional false)", "a ConfigMap without log.config(.default)", "a ConfigMap without resources.json(.default)"],
             why: "configure_logging asserts on the log config and the config loader is given None for the resources file (TypeError): the server exits at start-up; without authorization.json(.default) every admin command is authorised (EmptyAuthorizer)",
             source: [S.starterConf, S.configureLogging, S.configFactory, S.jsonConfiger, S.securityInit, S.emptyAuthorizer, S.serverLocal],
         },

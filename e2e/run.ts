@@ -14,7 +14,6 @@ import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { rules } from "../policy/rules";
 import { Cluster } from "./cluster";
 import { diffLists, planDiffList, previewChangeList } from "./compare";
 
@@ -224,13 +223,10 @@ async function main(): Promise<number> {
 
         const eventsFile = (name: string) => path.join(work, `${name}.events.jsonl`);
 
-        // The policy pack's env-dependent rules take the environment from the policy config (README,
-        // "Running the policy pack"): under the real engine a resource policy never sees the Platform
-        // component, and a stack policy sees its outputs, not its inputs, so without this config they
-        // judge the dev stack as prod (found by this run; see e2e/README.md).
-        const policyConfig = path.join(work, "policy-config.json");
-        fs.writeFileSync(policyConfig, JSON.stringify(Object.fromEntries(rules.map((r) => [r.name, { environment: STACK }])), null, 2));
-        const policy = ["--policy-pack", path.join(ROOT, "policy"), "--policy-pack-config", policyConfig];
+        // The policy pack as a user runs it, with no policy config: its env-dependent rules (stack
+        // policies) take the environment from the Platform component's outputs (found by this run:
+        // they used to read only its inputs, which the real engine does not show a stack policy).
+        const policy = ["--policy-pack", path.join(ROOT, "policy")];
 
         // Step 2: everything created, releases installed, CRDs established, Pod Security enforced.
         await step("pulumi up (whole dev stack, policy pack)", async (s) => {

@@ -33,6 +33,7 @@ type Layer =
     | "plan-engine"
     | "guardrails"
     | "cli"
+    | "e2e"
     | "tests";
 
 /** The layer of a project file (path relative to the root, with `/`), or undefined when it has none. */
@@ -51,6 +52,7 @@ export function layerOf(file: string): Layer | undefined {
     if (file.startsWith("tools/plan-engine/")) return "plan-engine";
     if (file.startsWith("tools/guardrails/")) return "guardrails";
     if (/^tools\/[^/]+\.ts$/.test(file)) return "cli";
+    if (file.startsWith("e2e/")) return "e2e";
     if (file.startsWith("tests/")) return "tests";
     return undefined;
 }
@@ -78,7 +80,8 @@ export const MAY_IMPORT: Record<Layer, { layers: Layer[]; files?: string[] }> = 
     "plan-engine": { layers: ["plan-engine", "program", ...CONFIG] },
     guardrails: { layers: ["guardrails", "plan-engine", "policy", "contracts", "program", ...CONFIG], files: ["components/charts.ts"] },
     cli: { layers: ["plan-engine", "guardrails", "program", "entry", ...CONFIG] },
-    tests: { layers: ["entry", "program", "platform", "add-ons", "apps", "k8s-kit", ...CONFIG, "contracts", "policy", "plan-engine", "guardrails", "cli", "tests"] },
+    e2e: { layers: ["e2e", "policy", "plan-engine"] },
+    tests: { layers: ["entry", "program", "platform", "add-ons", "apps", "k8s-kit", ...CONFIG, "contracts", "policy", "plan-engine", "guardrails", "cli", "e2e", "tests"] },
 };
 
 /** Every project .ts file, relative to the root with `/`. */

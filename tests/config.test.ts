@@ -41,6 +41,14 @@ describe("config: loadConfig", () => {
         assert.ok(problems.some((p) => p.includes("did you mean 'diracx'")));
     });
 
+    it("refuses an empty user secret (set, but to nothing) as a config error naming the key", async () => {
+        const problems = await configProblems({ stack: "prod", placeholderSecrets: true, secrets: ["jupyterhubOauthClientSecret="] });
+        assert.deepEqual(
+            problems.filter((p) => p.startsWith("research-platform:jupyterhubOauthClientSecret:")).map((p) => p.split(". Fix:")[0]),
+            ["research-platform:jupyterhubOauthClientSecret: is empty (the OAuth client secret of JupyterHub's GenericOAuthenticator)"],
+        );
+    });
+
     it("reports a component key that is not an object", async () => {
         const problems = await configProblems({ set: ["metallb=on"] });
         assert.equal(problems.length, 1);

@@ -90,15 +90,17 @@ describe("compiled program freshness: npm run compile and the plan on a copy of 
         assert.equal(staleBuildProblem(path.join(dir, "bin", "index.js"), dir), undefined);
     });
 
-    it("a compile after a module moved removes the old output, so the build is fresh again", () => {
-        fs.renameSync(path.join(dir, "components", "charts.ts"), path.join(dir, "components", "chartTable.ts"));
-        for (const f of execFileSync("grep", ["-rl", "charts\"", "components", "tools", "config", "contracts", "program"], { cwd: dir, encoding: "utf8" }).split("\n").filter(Boolean)) {
-            fs.writeFileSync(path.join(dir, f), fs.readFileSync(path.join(dir, f), "utf8").replace(/charts"/g, 'chartTable"'));
-        }
+    it("a compile after a module became a folder removes the old output (it would shadow the folder), so the build is fresh again", () => {
+        // components/k8s/labels.ts -> components/k8s/labels/index.ts: every `./labels` import now means the folder.
+        fs.mkdirSync(path.join(dir, "components", "k8s", "labels"));
+        fs.renameSync(path.join(dir, "components", "k8s", "labels.ts"), path.join(dir, "components", "k8s", "labels", "index.ts"));
+        const moved = path.join(dir, "components", "k8s", "labels", "index.ts");
+        fs.writeFileSync(moved, fs.readFileSync(moved, "utf8").replace(/from "\.\.\//g, 'from "../../').replace(/from "\.\//g, 'from "../'));
         assert.match(staleBuildProblem(path.join(dir, "bin", "index.js"), dir) ?? "", /run `npm run compile`/);
         const r = run("scripts/build.mjs");
         assert.equal(r.status, 0, r.stderr);
-        assert.equal(fs.existsSync(path.join(dir, "bin", "components", "charts.js")), false, "the moved module's old output is gone");
+        assert.equal(fs.existsSync(path.join(dir, "bin", "components", "k8s", "labels.js")), false, "the old output is gone");
+        assert.ok(fs.existsSync(path.join(dir, "bin", "components", "k8s", "labels", "index.js")));
         assert.equal(staleBuildProblem(path.join(dir, "bin", "index.js"), dir), undefined);
     });
 

@@ -146,6 +146,14 @@ describe("policy image-tag", () => {
         assertNoViolations(violations("image-tag", [prodPlatform, withImage(`app@sha256:${"a".repeat(64)}`)]));
         assertNoViolations(violations("image-tag", [devPlatform, withImage("nginx:latest")]));
     });
+    it("takes the environment from the Platform's outputs, as a stack policy sees a component under the real engine", () => {
+        // `pulumi up --policy-pack policy` of dev failed on image-tag (found by the e2e run): the engine hands
+        // stack policies a component's registered outputs, not its inputs.
+        const devOutputs = args("research-platform:index:Platform", { environment: "dev", kubernetesContext: "kind-research-platform" }, { name: "platform" });
+        assertNoViolations(violations("image-tag", [devOutputs, withImage("nginx:latest")]));
+        const prodOutputs = args("research-platform:index:Platform", { environment: "prod" }, { name: "platform" });
+        assertHasViolation(violations("image-tag", [prodOutputs, withImage("nginx:latest")]), /uses :latest/);
+    });
     it("takes the environment from the policy config over the stack", () => {
         assertNoViolations(violations("image-tag", [prodPlatform, withImage("nginx:latest")], { environment: "dev" }));
         assertHasViolation(violations("image-tag", [withImage("nginx")]), /no tag/); // no Platform, no config: strictest

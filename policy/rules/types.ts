@@ -114,7 +114,9 @@ export function objectsOf(ctx: RuleContext, kind: string, namespace?: string): r
 export function environmentFromResources(resources: readonly GuardResource[]): Environment | undefined {
     for (const r of resources) {
         if (r.type !== "research-platform:index:Platform") continue;
-        const env = r.props?.config?.kubernetes?.environment;
+        // The offline plan records the component's inputs (`config`); under the real engine a stack
+        // policy sees a component's registered outputs instead, where the Platform exports `environment`.
+        const env = r.props?.config?.kubernetes?.environment ?? r.props?.environment;
         if (env === "dev" || env === "prod") return env;
     }
     return undefined;
