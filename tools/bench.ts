@@ -11,7 +11,7 @@
  *   ... cold Helm cache     the same with an empty Helm render cache (PLAN_HELM_CACHE_DIR): every release rendered
  *   ... cold cache   the same with an empty reference and render cache (PLAN_CACHE_DIR), as on a fresh clone
  *   nvflare N        the same with NVIDIA FLARE at N participants (10, 100, 1000)
- *   notebook N       the same with N local daemons of the notebook system (4, 32, 256)
+ *   notebook N       the same with N local daemons of the notebook system (4, 32, 256), on a generic cluster
  *   sdk K N          the SDK alone registering N copies of one object under the same mocks
  *                    (tools/benchRegister.ts; K = ConfigMap or an NVIDIA FLARE client's Deployment)
  *   mocha            the whole test suite
@@ -43,7 +43,8 @@ export function nvflareParticipants(n: number): string[] {
 
 /** `--set` value for a notebook system with `n` local daemons. */
 export function notebookDaemons(n: number): string[] {
-    return [`distributedNotebook.localDaemons=${n}`];
+    // On kind the config allows no more daemons than kind/cluster.yaml has workers: measure a generic cluster.
+    return ["kubernetes.distribution=generic", `distributedNotebook.localDaemons=${n}`];
 }
 
 interface Case {
