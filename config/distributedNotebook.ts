@@ -165,14 +165,31 @@ export const distributedNotebookSchema = z
         resources: resourcesSchema.prefault({}),
         /** Size of each local daemon's `node-local` claim. */
         nodeLocalStorage: quantity.default("128Mi"),
-        /** Type of the `jupyter-notebook` Service (LoadBalancer needs MetalLB on kind); the gateway is always ClusterIP. */
-        serviceType: z.enum(["LoadBalancer", "ClusterIP"], { error: msg("must be LoadBalancer or ClusterIP", "set distributedNotebook.serviceType to LoadBalancer or ClusterIP") }).default("LoadBalancer"),
+        /**
+         * Type of the `jupyter-notebook` Service (LoadBalancer needs MetalLB on kind; NodePort with
+         * `nodePort`, which kind/cluster.yaml maps to the host in dev); the gateway is always ClusterIP.
+         */
+        serviceType: z.enum(["LoadBalancer", "ClusterIP", "NodePort"], { error: msg("must be LoadBalancer, ClusterIP or NodePort", "set distributedNotebook.serviceType to LoadBalancer, ClusterIP or NodePort") }).default("LoadBalancer"),
+        /** The Jupyter server's node port with `serviceType: NodePort` (30000-32767). */
+        nodePort: z.number().int().min(30000, { error: msg("is below the NodePort range 30000-32767", "pick a port in 30000-32767") }).max(32767, { error: msg("is above the NodePort range 30000-32767", "pick a port in 30000-32767") }).optional(),
+        /**
+         * The front end's URL as users reach it (the `distributedNotebookUrl` output). Default: with
+         * NodePort, `http://localhost:<nodePort>/` (kind's port mapping); otherwise the Service's
+         * load-balancer address, or its cluster DNS name.
+         */
+        url: z.url({ protocol: /^https?$/, error: msg("is not an http(s) URL", "set distributedNotebook.url to the URL users open, e.g. http://localhost:30888/") }).optional(),
         /** The optional workload driver (a benchmark client). */
         workloadDriver: z.strictObject({ enabled: z.boolean().default(false) }).prefault({}),
         /** `debug: true` in daemon.yml and `-debug` on the binaries. */
         debug: z.boolean().default(true),
     })
     .superRefine((c, ctx) => {
+        if (c.serviceType === "NodePort" && c.nodePort === undefined) {
+            ctx.addIssue({ code: "custom", path: ["nodePort"], message: msg("is required with serviceType NodePort", "set distributedNotebook.nodePort to a port in 30000-32767 (in dev, one kind/cluster.yaml maps to the host)") });
+        }
+        if (c.serviceType !== "NodePort" && c.nodePort !== undefined) {
+            ctx.addIssue({ code: "custom", path: ["nodePort"], message: msg(`is set but serviceType is ${c.serviceType}`, "remove distributedNotebook.nodePort or set distributedNotebook.serviceType to NodePort") });
+        }
         if (c.smrReplicas !== KERNEL_REPLICAS) {
             ctx.addIssue({
                 code: "custom",

@@ -184,6 +184,12 @@ export const nvflareSchema = z
             .enum(NVFLARE_EXPOSURES, { error: msg(`must be one of ${NVFLARE_EXPOSURES.join(", ")}`, "set nvflare.exposure to loadBalancer (default), ingressTcp, nodePort or none") })
             .default("loadBalancer"),
         /**
+         * With `exposure: nodePort`, the address participants outside the cluster use for a node, in
+         * the `nvflareEndpoints` and `nvflareHostsLines` outputs (dev on kind: 127.0.0.1, where
+         * kind/cluster.yaml maps each node port to the host). Unset: `<node-address>`, any node's.
+         */
+        nodeAddress: z.union([z.ipv4(), z.ipv6(), z.hostname()], { error: msg("is not an IP address or host name", "set nvflare.nodeAddress to the address of a node as clients reach it, e.g. 127.0.0.1 on kind") }).optional(),
+        /**
          * The UID/GID the pods (and the provisioning Job) run as (default 65532, the platform's non-root user).
          * With a hostPath or PVC workspace each participant's folder must be readable and writable by it (the
          * servers and clients write log.txt, audit.log and job folders there): chown the
@@ -198,6 +204,9 @@ export const nvflareSchema = z
             .transform((r) => ({ overseer: r.overseer ?? defaultResources.overseer, server: r.server ?? defaultResources.server, client: r.client ?? defaultResources.client })),
     })
     .superRefine((cfg, ctx) => {
+        if (cfg.nodeAddress !== undefined && cfg.exposure !== "nodePort") {
+            ctx.addIssue({ code: "custom", path: ["nodeAddress"], message: msg(`is set but exposure is ${cfg.exposure}`, "remove nvflare.nodeAddress or set nvflare.exposure to nodePort") });
+        }
         if (!cfg.enabled) return;
         if (!cfg.image) ctx.addIssue({ code: "custom", path: ["image"], message: msg("is required when nvflare is enabled", "set nvflare.image to the image the kits were built for, e.g. \"nvflare/nvflare:2.4.0\"") });
         if (!cfg.workspace) {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { kubernetesSchema } from "./kubernetes";
+import { kubernetesSchema, kubernetesCrossChecks } from "./kubernetes";
 import { storageSchema, storageSecrets, storageCrossChecks } from "./storage";
 import { metallbSchema, metallbSecrets, metallbCrossChecks } from "./metallb";
 import { kruiseSchema, kruiseSecrets, kruiseCrossChecks } from "./kruise";
@@ -56,6 +56,7 @@ export const secretSpecs: readonly SecretSpec<PlatformSettings>[] = [
 
 /** Every check across components, each against the whole settings (which must have what it reads). */
 export const crossChecks: readonly CrossCheck<PlatformSettings>[] = [
+    ...kubernetesCrossChecks,
     ...storageCrossChecks,
     ...metallbCrossChecks,
     ...kruiseCrossChecks,

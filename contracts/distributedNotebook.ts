@@ -270,13 +270,13 @@ export const contract: ContractFn = (cfg) => {
         { id: "kubelet-to-daemon-probe", from: { kind: "kubelet" }, to: daemon, ports: [p.kernelRegistry], why: "TCP probes of the local daemon (kernel registry listener)", source: [S.daemonRegistry] },
         { id: "kubelet-to-notebook-probe", from: { kind: "kubelet" }, to: notebook, ports: [p.notebook], why: "HTTP GET /api probes of the Jupyter server", source: [S.chartNotebook] },
     ];
-    if (c.serviceType === "LoadBalancer") {
+    if (c.serviceType === "LoadBalancer" || c.serviceType === "NodePort") {
         flows.push({
             id: "users-to-notebook",
             from: { kind: "anywhere" },
             to: notebook,
             ports: [p.notebook],
-            why: "users' browsers reach the Jupyter server through its LoadBalancer Service (the only port users need)",
+            why: `users' browsers reach the Jupyter server through its ${c.serviceType} Service (the only port users need)`,
             source: [S.chartNotebook],
         });
     }

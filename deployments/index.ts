@@ -8,4 +8,3 @@ import { main } from "./program";
 const out = main();
 export const stacks = out.stacks;
 export const driftSchedule = out.driftSchedule;
-export const reviewStackTtl = out.reviewStackTtl;

@@ -9,6 +9,5 @@ export function main() {
         /** The stacks configured, fully qualified. */
         stacks: STACKS.map((s) => `${settings.organization}/${settings.project}/${s}`),
         driftSchedule: deployments.drift.scheduleId,
-        reviewStackTtl: deployments.reviewStackTtl.scheduleId,
     };
 }

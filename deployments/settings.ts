@@ -2,23 +2,46 @@
  * Pulumi Deployments for the research-platform stacks, as code.
  *
  * `readSettings` validates this project's config up front (every problem names its key and the
- * fix); `declareDeployments` declares, per stack of the platform project:
+ * fix); `declareDeployments` declares, per stack of the platform project that Pulumi Deployments
+ * can reach (`STACK_PATHS` says who previews and updates each stack, one owner per stack):
  *   - `DeploymentSettings`: git source (branch, directory), the GitHub integration through the
  *     non-deprecated `vcs` block, pre-run `npm ci`, environment from Pulumi ESC and/or secret env vars;
- *   - `dev`: previews pull requests and deploys every commit to the branch;
- *   - `prod`: previews pull requests, never deploys on its own; a `DriftSchedule` (remediation off
- *     unless configured);
+ *   - `prod`: no pull-request previews here (the `pulumi` GitHub workflow previews prod), never
+ *     deployed on its own; a `DriftSchedule` (remediation off unless configured);
  *   - `pr`: the review-stack template (`pullRequestTemplate`): one review stack per pull request,
- *     deleted after it is destroyed (`deleteAfterDestroy`), with a `TtlSchedule` that destroys it.
+ *     updated on each push, destroyed when the pull request is merged or closed, then deleted
+ *     (`deleteAfterDestroy`).
+ * `dev` is a kind cluster on a developer's laptop: nothing in Pulumi Cloud can reach it, so it gets
+ * no settings (developers deploy it with `npm run deploy:dev`).
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as service from "@pulumi/pulumiservice";
 
 export const PROJECT = "research-platform-deployments";
 
-/** The stacks of the platform project that get deployment settings. */
-export const STACKS = ["dev", "prod", "pr"] as const;
+/** The stacks of the platform project that get deployment settings: those Pulumi Deployments can reach. */
+export const STACKS = ["prod", "pr"] as const;
 export type StackName = (typeof STACKS)[number];
+
+/**
+ * One path per stack of the platform project: who previews it on a pull request and who updates
+ * it. Every pull request also gets the offline plan diff of dev and prod (the `ci` workflow).
+ * The `pulumi` workflow (.github/workflows/pulumi.yml) and this project's settings must agree with
+ * it: a stack is previewed by GitHub Actions or by Pulumi Deployments, never both (the tests check).
+ */
+export const STACK_PATHS = {
+    /** kind on a laptop: no hosted runner and no Deployments runner reaches it. */
+    dev: { reachable: false, preview: "none", update: "a developer (npm run deploy:dev)" },
+    /** A site's cluster: previewed by the `pulumi` workflow; updated by a person; drift detected here. */
+    prod: { reachable: true, preview: "github-actions", update: "a person (pulumi up)" },
+    /** Review stacks from the `pr` template: created, updated and destroyed by Pulumi Deployments. */
+    pr: { reachable: true, preview: "pulumi-deployments", update: "pulumi-deployments" },
+} as const;
+
+/** Why a stack gets no deployment settings, for the problem that names it. */
+const UNREACHABLE: Record<string, string> = {
+    dev: "is the kind cluster on a developer's laptop, which Pulumi Deployments cannot reach: it gets no deployment settings",
+};
 
 export interface StackSettings {
     /** Pulumi ESC environment (`project/env`) added to the stack before the operation runs. */
@@ -43,7 +66,7 @@ export interface Settings {
     /** Secret environment variables per stack (values stay Pulumi secrets). */
     secretEnvironmentVariables: pulumi.Output<Partial<Record<StackName, Record<string, string>>>>;
     drift: { scheduleCron: string; autoRemediate: boolean };
-    reviewStacks: { templateStack: string; expiresAt: string };
+    reviewStacks: { templateStack: string };
 }
 
 export class SettingsError extends Error {
@@ -65,7 +88,6 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ESC_NAME = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)?$/;
 const REPOSITORY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 const BRANCH = /^(?!\/)(?!.*\.\.)[A-Za-z0-9._/-]+(?<!\/)$/;
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
 /** True when `cron` is a five-field cron expression with numeric fields. */
 export function isCron(cron: string): boolean {
@@ -103,10 +125,11 @@ export function readSettings(config: ConfigSource, defaultOrganization: string):
     const rawStacks = config.getObject<Record<string, unknown>>("stacks") ?? {};
     const stacks = {} as Record<StackName, StackSettings>;
     if (typeof rawStacks !== "object" || rawStacks === null || Array.isArray(rawStacks)) {
-        problems.push(problem("stacks", "must be an object keyed by stack (dev, prod, pr)", "set e.g. pulumi config set --path stacks.prod.escEnvironment research-platform/prod"));
+        problems.push(problem("stacks", "must be an object keyed by stack (prod, pr)", "set e.g. pulumi config set --path stacks.prod.escEnvironment research-platform/prod"));
     } else {
         for (const key of Object.keys(rawStacks)) {
-            if (!(STACKS as readonly string[]).includes(key)) problems.push(problem(`stacks.${key}`, "is not a stack this project configures", `use one of ${STACKS.join(", ")}`));
+            if (UNREACHABLE[key]) problems.push(problem(`stacks.${key}`, UNREACHABLE[key], `remove stacks.${key}; deploy ${key} with npm run deploy:dev`));
+            else if (!(STACKS as readonly string[]).includes(key)) problems.push(problem(`stacks.${key}`, "is not a stack this project configures", `use one of ${STACKS.join(", ")}`));
         }
     }
     for (const stack of STACKS) {
@@ -119,7 +142,7 @@ export function readSettings(config: ConfigSource, defaultOrganization: string):
         const env = (s.environmentVariables ?? {}) as Record<string, unknown>;
         const environmentVariables: Record<string, string> = {};
         if (typeof env !== "object" || env === null || Array.isArray(env)) {
-            problems.push(problem(`stacks.${stack}.environmentVariables`, "must be an object of NAME: value", "set e.g. pulumi config set --path stacks.dev.environmentVariables.LOG_LEVEL info"));
+            problems.push(problem(`stacks.${stack}.environmentVariables`, "must be an object of NAME: value", "set e.g. pulumi config set --path stacks.prod.environmentVariables.LOG_LEVEL info"));
         } else {
             for (const [name, value] of Object.entries(env)) {
                 if (!ENV_NAME.test(name)) problems.push(problem(`stacks.${stack}.environmentVariables.${name}`, "is not a valid environment variable name", "use letters, digits and _ and do not start with a digit"));
@@ -139,9 +162,10 @@ export function readSettings(config: ConfigSource, defaultOrganization: string):
     const review = config.getObject<{ templateStack?: unknown; expiresAt?: unknown }>("reviewStacks") ?? {};
     const templateStack = review.templateStack ?? "pr";
     if (templateStack !== "pr") problems.push(problem("reviewStacks.templateStack", `"${String(templateStack)}" is not supported`, "the review-stack template is the pr stack (Pulumi.pr.yaml); remove the key"));
-    const expiresAt = review.expiresAt;
-    if (expiresAt === undefined) problems.push(problem("reviewStacks.expiresAt", "is not set", "pulumi config set --path reviewStacks.expiresAt 2027-01-01T00:00:00Z (when the TTL schedule destroys review stacks)"));
-    else if (typeof expiresAt !== "string" || !TIMESTAMP.test(expiresAt) || Number.isNaN(Date.parse(expiresAt))) problems.push(problem("reviewStacks.expiresAt", `"${String(expiresAt)}" is not an ISO 8601 UTC timestamp`, "write it as YYYY-MM-DDTHH:MM:SSZ, e.g. 2027-01-01T00:00:00Z"));
+    // A TTL schedule belongs to the one stack it is created on (POST /api/stacks/{org}/{project}/{stack}/deployments/ttl/schedules):
+    // on the template it would destroy only the empty template, never a review stack (those get the
+    // template's config, not its schedules), so this project declares none. docs/deployments.md.
+    if (review.expiresAt !== undefined) problems.push(problem("reviewStacks.expiresAt", "is no longer used: a TTL schedule on the pr template destroys only the (empty) template, not the review stacks, which Pulumi Deployments destroys when their pull request is merged or closed", "remove it with pulumi config rm --path reviewStacks.expiresAt"));
 
     if (problems.length > 0) throw new SettingsError(problems);
 
@@ -156,7 +180,7 @@ export function readSettings(config: ConfigSource, defaultOrganization: string):
         stacks,
         secretEnvironmentVariables,
         drift: { scheduleCron: (scheduleCron as string).trim(), autoRemediate: autoRemediate as boolean },
-        reviewStacks: { templateStack: "pr", expiresAt: expiresAt as string },
+        reviewStacks: { templateStack: "pr" },
     };
 }
 
@@ -172,7 +196,10 @@ export function mergeEnvironment(plain: Record<string, string>, secrets: unknown
         throw new SettingsError(problems);
     }
     const all = secrets as Record<string, unknown>;
-    for (const key of Object.keys(all)) if (!(STACKS as readonly string[]).includes(key)) bad(key, "is not a stack this project configures", `use one of ${STACKS.join(", ")}`);
+    for (const key of Object.keys(all)) {
+        if (UNREACHABLE[key]) bad(key, UNREACHABLE[key], `remove secretEnvironmentVariables.${key}`);
+        else if (!(STACKS as readonly string[]).includes(key)) bad(key, "is not a stack this project configures", `use one of ${STACKS.join(", ")}`);
+    }
     const mine = (all[stack] ?? {}) as Record<string, unknown>;
     const env: Record<string, string> = { ...plain };
     for (const [name, value] of Object.entries(mine)) {
@@ -192,10 +219,9 @@ export function secretEnvironment(settings: Settings, stack: StackName): pulumi.
 
 /** What each stack does with pull requests and commits. */
 export const ROLES: Record<StackName, { previewPullRequests: boolean; deployCommits: boolean; pullRequestTemplate: boolean; deleteAfterDestroy: boolean }> = {
-    // dev follows the branch: every merged commit is deployed.
-    dev: { previewPullRequests: true, deployCommits: true, pullRequestTemplate: false, deleteAfterDestroy: false },
-    // prod is previewed on every pull request, deployed only by a person (pulumi up or the console).
-    prod: { previewPullRequests: true, deployCommits: false, pullRequestTemplate: false, deleteAfterDestroy: false },
+    // prod: the `pulumi` GitHub workflow previews pull requests (it also works with a self-managed
+    // backend); deployed only by a person (pulumi up or the console). Nothing here previews it too.
+    prod: { previewPullRequests: false, deployCommits: false, pullRequestTemplate: false, deleteAfterDestroy: false },
     // pr is the review-stack template; review stacks are thrown away once destroyed.
     pr: { previewPullRequests: false, deployCommits: false, pullRequestTemplate: true, deleteAfterDestroy: true },
 };
@@ -215,7 +241,6 @@ export interface Deployments {
     settings: Record<StackName, service.DeploymentSettings>;
     templateStack: service.Stack;
     drift: service.DriftSchedule;
-    reviewStackTtl: service.TtlSchedule;
 }
 
 export function declareDeployments(settings: Settings, opts: pulumi.ComponentResourceOptions = {}): Deployments {
@@ -261,13 +286,5 @@ export function declareDeployments(settings: Settings, opts: pulumi.ComponentRes
         { ...opts, dependsOn: [built.prod] },
     );
 
-    // The template never holds resources; the TTL destroys what is deployed from it, and the
-    // template itself is kept (deleteAfterDestroy false) so later pull requests still get review stacks.
-    const reviewStackTtl = new service.TtlSchedule(
-        "pr-ttl-schedule",
-        { organization, project, stack: settings.reviewStacks.templateStack, timestamp: settings.reviewStacks.expiresAt, deleteAfterDestroy: false },
-        { ...opts, dependsOn: [built.pr] },
-    );
-
-    return { settings: built, templateStack, drift, reviewStackTtl };
+    return { settings: built, templateStack, drift };
 }

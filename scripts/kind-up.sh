@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# npm run kind:up: create the kind cluster from kind/cluster.yaml (once), detect the kind network's
-# address range and write the MetalLB address range into the dev stack's config.
+# npm run kind:up: create the kind cluster from kind/cluster.yaml (once), then write the local
+# stack (Pulumi.local.yaml, git-ignored) from Pulumi.dev.yaml and the kind network Docker actually
+# gave the cluster: NetworkPolicy CIDRs, the MetalLB range, host names on the network's gateway.
+# No committed file is written.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -23,20 +25,5 @@ else
     fi
 fi
 
-subnet=$(kind_ipv4_subnet)
-range=$(metallb_range "$subnet")
-gateway=$(kind_ipv4_gateway)
-echo "kind network $subnet: MetalLB range $range, gateway $gateway"
-
-if command -v pulumi >/dev/null 2>&1; then
-    use_local_backend
-    ensure_dev_stack
-    (cd "$ROOT" && pulumi config set --stack dev --path 'metallb.addresses[0]' "$range")
-    # DiracX's API pod resolves its loopback host name to the gateway, where the host's port mappings answer.
-    (cd "$ROOT" && pulumi config set --stack dev --path 'diracx.ipAlias' "$gateway")
-else
-    echo "note: the pulumi CLI is not installed; editing Pulumi.dev.yaml directly"
-    node "$ROOT/scripts/set-metallb-range.mjs" "$ROOT/Pulumi.dev.yaml" "$range"
-    grep -q "ipAlias: $gateway\$" "$ROOT/Pulumi.dev.yaml" || echo "note: set research-platform:diracx.ipAlias to $gateway in Pulumi.dev.yaml (the kind network's gateway)"
-fi
+write_local_stack
 echo "done: context kind-$CLUSTER_NAME; next: npm run deploy:dev"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2034  # the variables below are used by the scripts that source this file
-# Shared helpers for kind-up.sh, kind-down.sh and deploy-dev.sh (sourced, not run).
+# Shared helpers for kind-up.sh, kind-down.sh, deploy-dev.sh and dev-outputs.sh (sourced, not run).
 
 # The project root (this file's parent directory).
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -11,11 +11,16 @@ CLUSTER_NAME="research-platform"
 # The oldest kind that supports the node image of kind/cluster.yaml (KIND_VERSION in
 # config/kubernetes.ts; a test keeps them equal). kindnet enforces NetworkPolicies from v0.24.0.
 MIN_KIND_VERSION="0.29.0"
-# The local file backend of the dev stack (git-ignored), and the documented dev passphrase.
+# The local file backend (git-ignored), and the documented dev passphrase.
 STATE_DIR="$ROOT/.pulumi"
 # The host folder every kind node mounts at DiracX's config store path (kind/cluster.yaml extraMounts).
 DIRACX_CS_STORE_DIR="$ROOT/.kind/diracx-cs-store"
 DEV_PASSPHRASE_DEFAULT="research-platform-dev"
+# The stack deploy:dev deploys: the committed Pulumi.dev.yaml plus what kind:up derived from the
+# kind network actually created, written to the git-ignored Pulumi.local.yaml (scripts/local-stack.mjs).
+# The committed files are never written.
+LOCAL_STACK="local"
+LOCAL_STACK_FILE="$ROOT/Pulumi.$LOCAL_STACK.yaml"
 
 die() {
     echo "error: $*" >&2
@@ -99,11 +104,12 @@ metallb_range() {
     echo "${net}.200-${net}.250"
 }
 
-# kind_ipv4_subnet: the IPv4 subnet of Docker's "kind" network.
+# kind_ipv4_subnet: the IPv4 subnet of Docker's "kind" network. kind lets Docker choose it, so it
+# is 172.18.0.0/16 on most hosts but not on all.
 kind_ipv4_subnet() {
     local subnets s
     subnets=$(docker network inspect kind --format '{{range .IPAM.Config}}{{.Subnet}} {{end}}') ||
-        die "cannot inspect the docker network 'kind' (is the kind cluster up?)"
+        die "cannot inspect the docker network 'kind' (is the kind cluster up? run npm run kind:up)"
     for s in $subnets; do
         if [[ "$s" == *.*.*.*/* ]]; then
             echo "$s"
@@ -111,6 +117,17 @@ kind_ipv4_subnet() {
         fi
     done
     die "the docker network 'kind' has no IPv4 subnet (found: ${subnets:-none})"
+}
+
+# write_local_stack: (re)write Pulumi.local.yaml from Pulumi.dev.yaml and the kind network.
+write_local_stack() {
+    local subnet gateway range
+    subnet=$(kind_ipv4_subnet)
+    gateway=$(kind_ipv4_gateway)
+    range=$(metallb_range "$subnet")
+    echo "kind network $subnet, gateway $gateway: MetalLB range $range, diracx.ipAlias to $gateway (written to ${LOCAL_STACK_FILE##*/})"
+    node "$ROOT/scripts/local-stack.mjs" --subnet "$subnet" --gateway "$gateway" --metallb-range "$range" \
+        --dev "$ROOT/Pulumi.dev.yaml" --out "$LOCAL_STACK_FILE"
 }
 
 # kind_ipv4_gateway: the IPv4 gateway of Docker's "kind" network (the host, as the nodes see it).
@@ -134,13 +151,15 @@ use_local_backend() {
     export PULUMI_BACKEND_URL="file://$STATE_DIR"
     if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
         export PULUMI_CONFIG_PASSPHRASE="$DEV_PASSPHRASE_DEFAULT"
-        echo "note: PULUMI_CONFIG_PASSPHRASE is not set; using the documented dev default (see docs/delivery.md)" >&2
+        echo "note: PULUMI_CONFIG_PASSPHRASE is not set; using the documented dev default research-platform-dev (README.md, section Deploy)" >&2
     fi
 }
 
-# ensure_dev_stack: select the dev stack in the local backend, creating it (passphrase secrets) if needed.
-ensure_dev_stack() {
-    (cd "$ROOT" && pulumi stack select dev >/dev/null 2>&1) && return 0
-    echo "creating the dev stack in $STATE_DIR (passphrase secrets provider)"
-    (cd "$ROOT" && pulumi stack init dev --secrets-provider passphrase)
+# ensure_local_stack: select the local stack in the local backend, creating it (passphrase
+# secrets) if needed. `pulumi stack init` writes its encryption salt into Pulumi.local.yaml, which
+# local-stack.mjs carries over when it rewrites the file.
+ensure_local_stack() {
+    (cd "$ROOT" && pulumi stack select "$LOCAL_STACK" >/dev/null 2>&1) && return 0
+    echo "creating the stack '$LOCAL_STACK' in $STATE_DIR (passphrase secrets provider)"
+    (cd "$ROOT" && pulumi stack init "$LOCAL_STACK" --secrets-provider passphrase)
 }

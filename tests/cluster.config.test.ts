@@ -81,7 +81,7 @@ describe("cluster add-ons: configuration errors", () => {
         assert.equal(problems.length, 1, problems.join("\n"));
         assert.match(problems[0], /^research-platform:metricsServer\.kubeletInsecureTls: is false on kind, .*self-signed.* Fix: set metricsServer\.kubeletInsecureTls to true on kind$/);
         await runProgram({ stack: "dev", set: ["metricsServer.kubeletInsecureTls=false", "metricsServer.enabled=false"] });
-        await runProgram({ stack: "dev", set: ['kubernetes={"distribution":"generic","environment":"dev"}', "metricsServer.kubeletInsecureTls=false", "metallb.enabled=false"] });
+        await runProgram({ stack: "dev", set: ['kubernetes={"distribution":"generic","environment":"dev","apiServerCidrs":["10.0.0.0/28"],"nodeCidrs":["10.0.0.0/16"]}', "metricsServer.kubeletInsecureTls=false", "metallb.enabled=false"] });
     });
 
     it("names a misspelt add-on key", async () => {

@@ -264,6 +264,8 @@ describe("cluster add-ons: switches", () => {
     it("installs the provisioner on a generic cluster with the configured node paths", async () => {
         const run = await runDev([
             "kubernetes.distribution=generic",
+            "kubernetes.apiServerCidrs=[\"10.0.0.0/28\"]",
+            "kubernetes.nodeCidrs=[\"10.0.0.0/16\"]",
             "storage.provisioner.install=true",
             'storage.provisioner.nodePathMap=[{"node":"DEFAULT_PATH_FOR_NON_LISTED_NODES","paths":["/data/a","/data/b"]},{"node":"gpu-1","paths":["/nvme"]}]',
         ]);

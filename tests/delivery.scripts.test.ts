@@ -22,6 +22,7 @@ describe("delivery: local cluster scripts", () => {
         assert.equal(pkg.scripts["kind:up"], "bash scripts/kind-up.sh");
         assert.equal(pkg.scripts["kind:down"], "bash scripts/kind-down.sh");
         assert.equal(pkg.scripts["deploy:dev"], "bash scripts/deploy-dev.sh");
+        assert.equal(pkg.scripts["dev:outputs"], "bash scripts/dev-outputs.sh");
     });
 
     it("every shell script passes shellcheck (skipped with a note where shellcheck is not installed, required in CI)", function () {
@@ -71,7 +72,7 @@ describe("delivery: local cluster scripts", () => {
             fs.symlinkSync(where, path.join(bin, tool));
         }
         const env = { HOME: os.tmpdir(), PATH: bin };
-        const expected: Record<string, string[]> = { "kind-up.sh": ["docker", "kind", "node"], "kind-down.sh": ["docker", "kind"], "deploy-dev.sh": ["pulumi", "node", "npm"] };
+        const expected: Record<string, string[]> = { "kind-up.sh": ["docker", "kind", "node"], "kind-down.sh": ["docker", "kind"], "deploy-dev.sh": ["docker", "kind", "pulumi", "node", "npm"], "dev-outputs.sh": ["pulumi"] };
         for (const [script, missing] of Object.entries(expected)) {
             const r = spawnSync(BASH, [path.join(SCRIPTS, script)], { cwd: ROOT, encoding: "utf8", env });
             assert.equal(r.status, 1, `${script}: ${r.stdout}${r.stderr}`);
@@ -89,7 +90,7 @@ describe("delivery: local cluster scripts", () => {
         assert.equal(dev.config["research-platform:kubernetes"].context, "kind-research-platform");
         const kindUp = fs.readFileSync(path.join(SCRIPTS, "kind-up.sh"), "utf8");
         assert.match(kindUp, /kind create cluster --name "\$CLUSTER_NAME" --config "\$KIND_CONFIG"/);
-        assert.match(kindUp, /pulumi config set --stack dev --path 'metallb\.addresses\[0\]' "\$range"/);
+        assert.match(kindUp, /^write_local_stack$/m, "kind-up writes the local stack from the kind network");
     });
 
     it("the committed kind config names the cluster research-platform", function () {
@@ -107,53 +108,13 @@ describe("delivery: local cluster scripts", () => {
     it("deploy-dev uses a local file backend, a passphrase secrets provider and the documented dev default", () => {
         const lib = fs.readFileSync(path.join(SCRIPTS, "lib.sh"), "utf8");
         assert.match(lib, /export PULUMI_BACKEND_URL="file:\/\/\$STATE_DIR"/);
-        assert.match(lib, /pulumi stack init dev --secrets-provider passphrase/);
+        assert.match(lib, /pulumi stack init "\$LOCAL_STACK" --secrets-provider passphrase/);
+        assert.match(lib, /^LOCAL_STACK="local"$/m);
         assert.match(lib, /^DEV_PASSPHRASE_DEFAULT="research-platform-dev"$/m);
         const docs = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
         assert.ok(docs.includes("research-platform-dev"), "the README documents the dev passphrase default");
         assert.match(fs.readFileSync(path.join(ROOT, ".gitignore"), "utf8"), /^\.pulumi\/$/m, "the local state is not committed");
         // The passphrase is never printed.
         for (const f of shellScripts) assert.ok(!/echo[^\n]*\$\{?PULUMI_CONFIG_PASSPHRASE\b/.test(fs.readFileSync(path.join(SCRIPTS, f), "utf8")), f);
-    });
-
-    describe("set-metallb-range.mjs (kind-up without the Pulumi CLI)", () => {
-        let dir: string;
-        beforeEach(() => {
-            dir = fs.mkdtempSync(path.join(os.tmpdir(), "delivery-stack-"));
-        });
-        afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-        const setRange = (file: string, range: string) => spawnSync(process.execPath, [path.join(SCRIPTS, "set-metallb-range.mjs"), file, range], { encoding: "utf8" });
-
-        it("adds research-platform:metallb.addresses[0] to the dev stack, keeping comments and other keys", () => {
-            const file = path.join(dir, "Pulumi.dev.yaml");
-            fs.copyFileSync(path.join(ROOT, "Pulumi.dev.yaml"), file);
-            const before = fs.readFileSync(file, "utf8");
-            const r = setRange(file, "172.18.255.200-172.18.255.250");
-            assert.equal(r.status, 0, r.stderr);
-            const after = fs.readFileSync(file, "utf8");
-            for (const comment of before.split("\n").filter((l) => l.trim().startsWith("#"))) assert.ok(after.includes(comment), `lost comment: ${comment}`);
-            const parsed = YAML.parse(after) as { config: Record<string, unknown> };
-            assert.deepEqual((parsed.config["research-platform:metallb"] as { addresses: string[] }).addresses, ["172.18.255.200-172.18.255.250"]);
-            assert.deepEqual(parsed.config["research-platform:kubernetes"], (YAML.parse(before) as { config: Record<string, unknown> }).config["research-platform:kubernetes"]);
-        });
-
-        it("replaces the first address and keeps the rest of the metallb settings", () => {
-            const file = path.join(dir, "Pulumi.dev.yaml");
-            fs.writeFileSync(file, "config:\n  research-platform:metallb:\n    enabled: true # on\n    addresses:\n      - 10.0.0.1-10.0.0.2\n      - 10.0.1.0/28\n");
-            assert.equal(setRange(file, "172.18.255.200-172.18.255.250").status, 0);
-            const after = fs.readFileSync(file, "utf8");
-            assert.ok(after.includes("# on"));
-            assert.deepEqual(YAML.parse(after).config["research-platform:metallb"], { enabled: true, addresses: ["172.18.255.200-172.18.255.250", "10.0.1.0/28"] });
-        });
-
-        it("rejects something that is not an address range", () => {
-            const file = path.join(dir, "Pulumi.dev.yaml");
-            fs.writeFileSync(file, "config: {}\n");
-            const r = setRange(file, "not-a-range; rm -rf /");
-            assert.equal(r.status, 2);
-            assert.match(r.stderr, /is not an address range/);
-            assert.equal(fs.readFileSync(file, "utf8"), "config: {}\n");
-        });
     });
 });

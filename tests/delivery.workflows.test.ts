@@ -172,12 +172,11 @@ describe("delivery: GitHub workflows", () => {
     describe("pulumi.yml", () => {
         const wf = () => load("pulumi.yml");
 
-        it("runs on pull requests and pushes to main", () => {
-            assert.deepEqual(Object.keys(wf().on).sort(), ["pull_request", "push"]);
-            assert.deepEqual((wf().on.push as { branches: string[] }).branches, ["main"]);
+        it("runs on pull requests only (nothing runs on a push: no stack is updated from GitHub Actions)", () => {
+            assert.deepEqual(Object.keys(wf().on), ["pull_request"]);
         });
 
-        it("detects credentials (Pulumi Cloud token, or backend URL plus passphrase) without printing them", () => {
+        it("detects Pulumi credentials (token, or backend URL plus passphrase) and prod cluster access, without printing them", () => {
             const job = wf().jobs.credentials;
             assert.equal(job.outputs?.backend, "${{ steps.detect.outputs.backend }}");
             const step = job.steps[0];
@@ -185,39 +184,39 @@ describe("delivery: GitHub workflows", () => {
                 HAS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN != '' }}",
                 HAS_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE != '' }}",
                 HAS_BACKEND_URL: "${{ vars.PULUMI_BACKEND_URL != '' }}",
+                HAS_KUBECONFIG: "${{ secrets.KUBECONFIG_PROD != '' || vars.PROD_KUBECONFIG_FROM_ESC == 'true' }}",
             });
             assert.match(step.run ?? "", /backend=cloud/);
             assert.match(step.run ?? "", /"\$HAS_BACKEND_URL" = "true" \] && \[ "\$HAS_PASSPHRASE" = "true" \][\s\S]*backend=self-managed/);
-            assert.match(step.run ?? "", /backend=none/);
+            assert.match(step.run ?? "", /"\$HAS_KUBECONFIG" != "true" \][\s\S]*backend=none/, "no preview without access to the cluster");
         });
 
-        it("previews dev and prod with comment-on-pr, diff and the policy pack, only with credentials", () => {
+        it("previews prod only (the stack a runner can reach), with a comment, diff and the policy pack", () => {
             const job = wf().jobs.preview;
             assert.equal(job.needs, "credentials");
             assert.equal(job.if, "needs.credentials.outputs.backend != 'none'");
-            assert.deepEqual(job.strategy?.matrix?.stack, ["dev", "prod"]);
+            assert.equal(job.strategy, undefined, "one stack, no matrix");
+            assert.equal(job.env?.PREVIEW_STACK, "prod");
             assert.equal(job.permissions?.["pull-requests"], "write");
             const [pulumi] = action(job, "pulumi/actions");
             assert.equal(pulumi.with?.command, "preview");
-            assert.equal(pulumi.with?.["comment-on-pr"], "${{ github.event_name == 'pull_request' }}");
+            assert.equal(pulumi.with?.["comment-on-pr"], true);
             assert.equal(pulumi.with?.diff, true);
             assert.equal(pulumi.with?.policyPacks, "policy");
-            assert.match(String(pulumi.with?.["stack-name"]), /matrix\.stack/);
+            assert.match(String(pulumi.with?.["stack-name"]), /env\.PREVIEW_STACK/);
             assert.match(String(pulumi.with?.["cloud-url"]), /self-managed' && vars\.PULUMI_BACKEND_URL/);
             assert.match(String(pulumi.with?.["secrets-provider"]), /'passphrase'/);
             assert.equal(job.env?.PULUMI_ACCESS_TOKEN, "${{ secrets.PULUMI_ACCESS_TOKEN }}");
+            assert.equal(job.env?.KUBECONFIG_DATA, "${{ secrets.KUBECONFIG_PROD }}");
         });
 
-        it("runs up on dev only for pushes to main, behind the dev environment, after the previews", () => {
-            const job = wf().jobs["up-dev"];
-            assert.equal(job.environment, "dev", "the GitHub environment carries the required reviewers");
-            assert.deepEqual(job.needs, ["credentials", "preview"]);
-            assert.match(job.if ?? "", /github\.event_name == 'push' && github\.ref == 'refs\/heads\/main'/);
-            assert.match(job.if ?? "", /needs\.credentials\.outputs\.backend != 'none'/);
-            const [pulumi] = action(job, "pulumi/actions");
-            assert.equal(pulumi.with?.command, "up");
-            assert.match(String(pulumi.with?.["stack-name"]), /'dev'/);
-            assert.ok(!/prod/.test(JSON.stringify(job)), "up never touches prod");
+        it("never targets dev (a laptop's kind cluster) and never runs pulumi up", () => {
+            const text = JSON.stringify(wf().jobs);
+            assert.ok(!/KUBECONFIG_DEV|'dev'|"dev"|PREVIEW_STACK":"dev/.test(text), "the workflow names the dev stack");
+            for (const job of Object.values(wf().jobs)) {
+                for (const step of action(job, "pulumi/actions")) assert.equal(step.with?.command, "preview");
+                assert.equal(job.environment, undefined);
+            }
         });
     });
 });

@@ -113,7 +113,7 @@ describe("distributedNotebook: config errors", () => {
     // Only what this component needs, so other components' settings cannot add problems.
     const on = ["kubernetes.distribution=kind", "kubernetes.environment=dev", "kruise.enabled=true", "distributedNotebook.enabled=true", "distributedNotebook.serviceType=ClusterIP"];
     /** The same on a cluster of any size (kind fixes the number of local daemons). */
-    const generic = [...on, "kubernetes.distribution=generic"];
+    const generic = [...on, "kubernetes.distribution=generic", 'kubernetes.apiServerCidrs=["10.0.0.0/28"]', 'kubernetes.nodeCidrs=["10.0.0.0/16"]'];
 
     it("refuses every scheduling policy but static, which the pinned gateway alone starts with (defect 5)", async () => {
         for (const policy of ["dynamic-v4", "dynamic-v3", "default", "fifo"]) {
@@ -203,7 +203,7 @@ describe("distributedNotebook: config errors", () => {
         assert.match(problems.find((p) => p.startsWith("research-platform:kruise"))!, /CloneSets.*Fix: set kruise\.enabled to true/);
         assert.match(problems.find((p) => p.startsWith("research-platform:distributedNotebook"))!, /MetalLB is off.*Fix: set metallb\.enabled to true, or distributedNotebook\.serviceType to ClusterIP/);
         await runProgram({ empty: true, set: [...on, "distributedNotebook.serviceType=ClusterIP"] });
-        await runProgram({ empty: true, set: [...on, "kubernetes.distribution=generic", "distributedNotebook.serviceType=LoadBalancer"] });
+        await runProgram({ empty: true, set: [...on, "kubernetes.distribution=generic", 'kubernetes.apiServerCidrs=["10.0.0.0/28"]', 'kubernetes.nodeCidrs=["10.0.0.0/16"]', "distributedNotebook.serviceType=LoadBalancer"] });
     });
 
     it("refuses shared or kernel namespaces and latest tags in prod; prod's own config is valid", async () => {

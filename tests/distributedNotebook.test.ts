@@ -77,6 +77,8 @@ describe("distributedNotebook: objects", () => {
         const run = await runProgram({
             set: [
                 "kubernetes.distribution=generic",
+                'kubernetes.apiServerCidrs=["10.0.0.0/28"]',
+                'kubernetes.nodeCidrs=["10.0.0.0/16"]',
                 "distributedNotebook.localDaemons=6",
                 "distributedNotebook.minNodes=5",
                 "distributedNotebook.gpusPerNode=4",
@@ -213,7 +215,8 @@ describe("distributedNotebook: objects", () => {
             });
         const expect: [string, string, string, string][] = [
             ["gateway", APP_NS, "gateway", "ClusterIP"],
-            ["jupyter-notebook", APP_NS, "jupyter-notebook", "LoadBalancer"],
+            // The dev stack publishes the front end on a node port kind maps to the host (README, "After deploy").
+            ["jupyter-notebook", APP_NS, "jupyter-notebook", "NodePort"],
             ["local-daemon-network", DAEMON_NS, "local-daemon", "ClusterIP"],
             ["daemon-network", DAEMON_NS, "local-daemon", "ClusterIP"],
         ];
@@ -266,7 +269,7 @@ describe("distributedNotebook: objects", () => {
     });
 
     it("exports the Jupyter address and the gateway's in-cluster address", () => {
-        assert.equal(dev.output("distributedNotebookUrl").value, `http://jupyter-notebook.${APP_NS}.svc.cluster.local:8888/`);
+        assert.equal(dev.output("distributedNotebookUrl").value, "http://localhost:30888/");
         assert.equal(dev.output("distributedNotebookGateway").value, `gateway.${APP_NS}.svc.cluster.local:8080`);
     });
 

@@ -186,7 +186,7 @@ describe("guardrails: the plan runs the policy rules", () => {
     });
 
     it("registers every guardrail with the offline plan", () => {
-        assert.deepEqual(planChecks.map((c) => c.name), ["manifest-schema", "helm-values", "helm-render", "release-namespace", "policy", "secret-leak", "runtime-contracts"]);
+        assert.deepEqual(planChecks.map((c) => c.name), ["manifest-schema", "helm-values", "helm-render", "release-namespace", "policy", "secret-leak", "runtime-contracts", "scheduling"]);
     });
 });
 
@@ -207,7 +207,7 @@ describe("guardrails over the full plans", () => {
             if (!("missing" in helm) && chartSourceDir(PROJECT_DIR).exists) await renderCharts(run.plan, { projectDir: PROJECT_DIR, pull: false });
             else console.log(`      (charts not rendered: ${"missing" in helm ? helm.missing : `no chart sources at ${chartSourceDir(PROJECT_DIR).dir}`})`);
             const { findings, checksRun } = runChecks(run.plan);
-            assert.deepEqual(checksRun, ["manifest-schema", "helm-values", "helm-render", "release-namespace", "policy", "secret-leak", "runtime-contracts"]);
+            assert.deepEqual(checksRun, ["manifest-schema", "helm-values", "helm-render", "release-namespace", "policy", "secret-leak", "runtime-contracts", "scheduling"]);
             const mandatory = findings.filter((f) => f.level === "mandatory");
             assert.deepEqual(mandatory.map((f) => `${f.rule} ${f.subject}: ${f.message}`), []);
             // Advisory findings only say where reference data is missing; they are listed, not hidden.

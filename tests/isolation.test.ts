@@ -117,27 +117,23 @@ describe("isolation: generated NetworkPolicies (dev)", () => {
             // port by the wiring, and every LoadBalancer-exposed port (NVFlare, the notebook front end, Traefik) like any client.
             "default/kernel -> distributed-notebook-daemons/local-daemon:8075,8080",
             "default/kernel -> distributed-notebook/jupyter-notebook:8888",
-            "default/kernel -> nvflare/overseer:8443",
-            "default/kernel -> nvflare/server1:8002,8003",
-            "default/kernel -> nvflare/server2:8102,8103",
+            "default/kernel -> nvflare/overseer:30843",
+            "default/kernel -> nvflare/server1:30002,30003",
+            "default/kernel -> nvflare/server2:30102,30103",
             "default/kernel -> traefik/traefik:8000,8443",
             // Daemons dial the kernels' sockets and the gateway's provisioner port; the gateway the daemons' router sockets
             // (and their ephemeral IOPub forwarders, which no declared port shows).
             "distributed-notebook-daemons/local-daemon -> default/kernel:5 ports",
             "distributed-notebook-daemons/local-daemon -> distributed-notebook/gateway:8081",
             "distributed-notebook/gateway -> distributed-notebook-daemons/local-daemon:4 ports",
-            // NVFlare participants may dial the NVFlare ports anywhere; Traefik's public websecure is also 8443.
-            "nvflare/overseer -> traefik/traefik:8443",
-            "nvflare/server1 -> traefik/traefik:8443",
-            "nvflare/server2 -> traefik/traefik:8443",
             // Traefik reaches backends in any namespace, where the backend admits it (ingress ports, public ports).
             "traefik/traefik -> default/kernel:6 ports",
             "traefik/traefik -> diracx/cm-acme-http-solver:8089",
             "traefik/traefik -> diracx/diracx:8000",
             "traefik/traefik -> distributed-notebook/jupyter-notebook:8888",
-            "traefik/traefik -> nvflare/overseer:8443",
-            "traefik/traefik -> nvflare/server1:8002,8003",
-            "traefik/traefik -> nvflare/server2:8102,8103",
+            "traefik/traefik -> nvflare/overseer:30843",
+            "traefik/traefik -> nvflare/server1:30002,30003",
+            "traefik/traefik -> nvflare/server2:30102,30103",
         ]);
     });
 
@@ -151,7 +147,7 @@ describe("isolation: generated NetworkPolicies (dev)", () => {
         // Across applications.
         no(pod("nvflare", "server1"), pod("diracx", "diracx"), 8000);
         no(pod("nvflare", "server1"), pod("distributed-notebook-daemons", "local-daemon"), 9000);
-        no(pod("distributed-notebook", "gateway"), pod("nvflare", "server1"), 8002);
+        no(pod("distributed-notebook", "gateway"), pod("nvflare", "server1"), 30002);
         no(pod("diracx", "diracx"), pod("distributed-notebook", "gateway"), 8080);
         no(pod("default", "kernel"), pod("diracx", "diracx-mysql"), 3306);
         no(pod("traefik", "traefik"), pod("diracx", "diracx-mysql"), 3306);
@@ -165,8 +161,8 @@ describe("isolation: generated NetworkPolicies (dev)", () => {
         yes(pod("default", "kernel"), pod("distributed-notebook-daemons", "local-daemon"), 8075);
         no(pod("default", "kernel"), pod("distributed-notebook", "gateway"), 8081);
         yes(pod("distributed-notebook", "gateway"), API_SERVER, 6443);
-        yes(pod("nvflare", "server1"), pod("nvflare", "overseer"), 8443);
-        yes(INTERNET, pod("nvflare", "server1"), 8002);
+        yes(pod("nvflare", "server1"), pod("nvflare", "overseer"), 30843);
+        yes(INTERNET, pod("nvflare", "server1"), 30002);
         yes(INTERNET, pod("traefik", "traefik"), 8443);
         yes(pod("traefik", "traefik"), pod("diracx", "diracx"), 8000);
         yes(pod("diracx", "diracx"), pod("diracx", "diracx-mysql"), 3306);

@@ -24,10 +24,10 @@ describe("nvflare: exposure", () => {
         assert.equal(run.allIn(NVFLARE, ROUTE).length, 0);
     });
 
-    it("loadBalancer is what the platform exports as nvflareEndpoints / nvflareHostsLines", async () => {
+    it("the dev stack exports its nodePort endpoints on nvflare.nodeAddress (127.0.0.1, kind's port mappings)", async () => {
         const run = await runProgram({ stack: "dev" });
-        assert.equal(run.one(SERVICE, "nvflare-server1").inputs.spec.type, "LoadBalancer");
-        assert.deepEqual(run.output("nvflareHostsLines").value, [`${PENDING} overseer`, `${PENDING} server1`, `${PENDING} server2`]);
+        assert.equal(run.one(SERVICE, "nvflare-server1").inputs.spec.type, "NodePort");
+        assert.deepEqual(run.output("nvflareHostsLines").value, ["127.0.0.1 overseer", "127.0.0.1 server1", "127.0.0.1 server2"]);
     });
 
     it("ingressTcp: one Traefik IngressRouteTCP per port on the handle's entrypoint, forwarding TLS untouched", async () => {
@@ -123,7 +123,7 @@ describe("nvflare: config errors", () => {
     it("needs MetalLB for loadBalancer on kind", async () => {
         const p = (await problems({}, ['metallb={"enabled":false}'])).filter((x) => x.startsWith("research-platform:nvflare"));
         assert.deepEqual(p, ["research-platform:nvflare.exposure: is loadBalancer on a kind cluster, where LoadBalancer Services get no address without MetalLB. Fix: enable MetalLB (metallb.enabled: true), or choose nvflare.exposure ingressTcp, nodePort or none"]);
-        await runProgram({ stack: "dev", set: [nv(), 'metallb={"enabled":false}', 'kubernetes.distribution="generic"'] });
+        await runProgram({ stack: "dev", set: [nv(), 'metallb={"enabled":false}', 'kubernetes.distribution="generic"', 'kubernetes.apiServerCidrs=["10.0.0.0/28"]', 'kubernetes.nodeCidrs=["10.0.0.0/16"]'] });
     });
 
     it("needs the ingress controller and every port as an ingress.tcpPorts entrypoint for ingressTcp, naming the entries to add", async () => {

@@ -29,9 +29,9 @@ describe("nvflare: provisioned in the cluster (dev stack)", () => {
             name: "research_platform",
             description: "Provisioned in the cluster by research-platform from the nvflare stack config",
             participants: [
-                { name: "overseer", type: "overseer", org: "nvidia", protocol: "https", api_root: "/api/v1", port: 8443 },
-                { name: "server1", type: "server", org: "nvidia", fed_learn_port: 8002, admin_port: 8003 },
-                { name: "server2", type: "server", org: "nvidia", fed_learn_port: 8102, admin_port: 8103 },
+                { name: "overseer", type: "overseer", org: "nvidia", protocol: "https", api_root: "/api/v1", port: 30843 },
+                { name: "server1", type: "server", org: "nvidia", fed_learn_port: 30002, admin_port: 30003 },
+                { name: "server2", type: "server", org: "nvidia", fed_learn_port: 30102, admin_port: 30103 },
                 { name: "admin@nvidia.com", type: "admin", org: "nvidia", role: "project_admin" },
             ],
             builders: [

@@ -4,11 +4,10 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { main } from "../program";
 import { BASE_CONFIG, run, type Run } from "./mocks";
-import { declareDeployments, isCron, mergeEnvironment, readSettings, SettingsError, STACKS, type Deployments } from "../settings";
+import { declareDeployments, isCron, mergeEnvironment, readSettings, ROLES, SettingsError, STACK_PATHS, STACKS, type Deployments } from "../settings";
 
 const SETTINGS = "pulumiservice:index:DeploymentSettings";
 const DRIFT = "pulumiservice:index:DriftSchedule";
-const TTL = "pulumiservice:index:TtlSchedule";
 const STACK = "pulumiservice:index:Stack";
 
 function program(): Deployments {
@@ -29,15 +28,15 @@ type Vcs = { provider: string; repository: string; previewPullRequests: boolean;
 type OperationContext = { preRunCommands: string[]; environmentVariables: Record<string, string>; options: { skipInstallDependencies: boolean; deleteAfterDestroy: boolean } };
 
 describe("deployments: Pulumi Deployments as code", () => {
-    describe("default settings (repository and review-stack expiry set)", () => {
+    describe("default settings (repository set)", () => {
         let r: Run;
         before(async () => {
             r = await run(program);
         });
 
-        it("configures deployment settings for dev, prod and the pr template, and nothing else", () => {
-            assert.deepEqual(r.all(SETTINGS).map((s) => s.inputs.stack).sort(), ["dev", "pr", "prod"]);
-            assert.deepEqual([...new Set(r.resources.map((x) => x.type))].sort(), [SETTINGS, DRIFT, STACK, TTL].sort());
+        it("configures deployment settings for prod and the pr template only: never dev, a laptop's kind cluster", () => {
+            assert.deepEqual(r.all(SETTINGS).map((s) => s.inputs.stack).sort(), ["pr", "prod"]);
+            assert.deepEqual([...new Set(r.resources.map((x) => x.type))].sort(), [SETTINGS, DRIFT, STACK].sort());
             for (const s of r.all(SETTINGS)) {
                 assert.equal(s.inputs.organization, "example-org");
                 assert.equal(s.inputs.project, "research-platform");
@@ -62,15 +61,11 @@ describe("deployments: Pulumi Deployments as code", () => {
             }
         });
 
-        it("dev previews pull requests and deploys commits; prod previews only; pr is the review-stack template", () => {
+        it("prod is neither previewed (the pulumi workflow does it) nor deployed from here; pr is the review-stack template", () => {
             const vcs = (stack: string) => r.one(SETTINGS, `${stack}-deployment-settings`).inputs.vcs as Vcs;
             assert.deepEqual(
-                { previewPullRequests: vcs("dev").previewPullRequests, deployCommits: vcs("dev").deployCommits, pullRequestTemplate: vcs("dev").pullRequestTemplate },
-                { previewPullRequests: true, deployCommits: true, pullRequestTemplate: false },
-            );
-            assert.deepEqual(
                 { previewPullRequests: vcs("prod").previewPullRequests, deployCommits: vcs("prod").deployCommits, pullRequestTemplate: vcs("prod").pullRequestTemplate },
-                { previewPullRequests: true, deployCommits: false, pullRequestTemplate: false },
+                { previewPullRequests: false, deployCommits: false, pullRequestTemplate: false },
             );
             assert.deepEqual(
                 { previewPullRequests: vcs("pr").previewPullRequests, deployCommits: vcs("pr").deployCommits, pullRequestTemplate: vcs("pr").pullRequestTemplate },
@@ -86,10 +81,9 @@ describe("deployments: Pulumi Deployments as code", () => {
             }
         });
 
-        it("deletes review stacks after they are destroyed, never dev or prod", () => {
+        it("deletes review stacks after they are destroyed, never prod", () => {
             const del = (stack: string) => (r.one(SETTINGS, `${stack}-deployment-settings`).inputs.operationContext as OperationContext).options.deleteAfterDestroy;
             assert.equal(del("pr"), true);
-            assert.equal(del("dev"), false);
             assert.equal(del("prod"), false);
         });
 
@@ -106,10 +100,8 @@ describe("deployments: Pulumi Deployments as code", () => {
             assert.equal(r.all(DRIFT).length, 1, "drift detection runs on prod only");
         });
 
-        it("puts a TTL schedule on the review-stack template that keeps the template itself", () => {
-            const ttl = r.one(TTL, "pr-ttl-schedule");
-            assert.deepEqual(ttl.inputs, { organization: "example-org", project: "research-platform", stack: "pr", timestamp: "2027-01-01T00:00:00Z", deleteAfterDestroy: false });
-            assert.deepEqual(ttl.dependsOn, [r.one(SETTINGS, "pr-deployment-settings").urn]);
+        it("declares no TTL schedule: one on the template would destroy only the empty template, never a review stack", () => {
+            assert.equal(r.all("pulumiservice:index:TtlSchedule").length, 0);
         });
     });
 
@@ -121,8 +113,8 @@ describe("deployments: Pulumi Deployments as code", () => {
             const prod = r.one(SETTINGS, "prod-deployment-settings").inputs.operationContext as OperationContext;
             assert.deepEqual(prod.preRunCommands, ["npm ci --no-audit --no-fund", "npm run compile", "pulumi config env add research-platform/prod --stack example-org/research-platform/prod --yes"]);
             assert.deepEqual(prod.environmentVariables, { LOG_LEVEL: "info" });
-            const dev = r.one(SETTINGS, "dev-deployment-settings").inputs.operationContext as OperationContext;
-            assert.deepEqual(dev.preRunCommands, ["npm ci --no-audit --no-fund", "npm run compile"]);
+            const pr = r.one(SETTINGS, "pr-deployment-settings").inputs.operationContext as OperationContext;
+            assert.deepEqual(pr.preRunCommands, ["npm ci --no-audit --no-fund", "npm run compile"]);
         });
 
         it("passes secret environment variables to their stack only, still secret", async () => {
@@ -134,22 +126,23 @@ describe("deployments: Pulumi Deployments as code", () => {
             assert.deepEqual((prod.inputs.operationContext as OperationContext).environmentVariables, { LOG_LEVEL: "info", KUBECONFIG_DATA: "kube-s3cret" });
             const wire = prod.wire.operationContext as { environmentVariables: unknown };
             assert.deepEqual(wire.environmentVariables, { secret: { LOG_LEVEL: "info", KUBECONFIG_DATA: "kube-s3cret" } }, "the environment must be sent as a secret");
-            const dev = r.one(SETTINGS, "dev-deployment-settings");
-            assert.deepEqual((dev.inputs.operationContext as OperationContext).environmentVariables, {});
+            const pr = r.one(SETTINGS, "pr-deployment-settings");
+            assert.deepEqual((pr.inputs.operationContext as OperationContext).environmentVariables, {});
             for (const x of r.resources) assert.ok(!JSON.stringify(x.wire).replace(/"secret":\{[^}]*\}/g, "").includes("kube-s3cret"), `${x.name} carries the secret in plain text`);
         });
 
         it("rejects a secret variable also set in plain text, a bad name and an unknown stack", () => {
             assert.throws(
-                () => mergeEnvironment({ TOKEN: "x" }, { dev: { TOKEN: "y", "bad-name": "z" }, staging: {} }, "dev"),
+                () => mergeEnvironment({ TOKEN: "x" }, { prod: { TOKEN: "y", "bad-name": "z" }, staging: {}, dev: {} }, "prod"),
                 (e: Error) =>
                     e instanceof SettingsError &&
-                    e.problems.length === 3 &&
-                    e.problems.some((p) => /^research-platform-deployments:secretEnvironmentVariables\.dev\.TOKEN: is also set in stacks\.dev\.environmentVariables\. Fix: /.test(p)) &&
-                    e.problems.some((p) => p.includes("secretEnvironmentVariables.dev.bad-name: is not a valid environment variable name")) &&
-                    e.problems.some((p) => p.includes("secretEnvironmentVariables.staging: is not a stack")),
+                    e.problems.length === 4 &&
+                    e.problems.some((p) => /^research-platform-deployments:secretEnvironmentVariables\.prod\.TOKEN: is also set in stacks\.prod\.environmentVariables\. Fix: /.test(p)) &&
+                    e.problems.some((p) => p.includes("secretEnvironmentVariables.prod.bad-name: is not a valid environment variable name")) &&
+                    e.problems.some((p) => p.includes("secretEnvironmentVariables.staging: is not a stack")) &&
+                    e.problems.some((p) => p.includes("secretEnvironmentVariables.dev: is the kind cluster on a developer's laptop")),
             );
-            assert.deepEqual(mergeEnvironment({ A: "1" }, { dev: { B: "2" }, prod: { C: "3" } }, "dev"), { A: "1", B: "2" });
+            assert.deepEqual(mergeEnvironment({ A: "1" }, { pr: { B: "2" }, prod: { C: "3" } }, "pr"), { A: "1", B: "2" });
         });
     });
 
@@ -165,30 +158,36 @@ describe("deployments: Pulumi Deployments as code", () => {
                     drift: { scheduleCron: "*/30 * * * *", autoRemediate: true },
                 },
             });
-            const dev = r.one(SETTINGS, "dev-deployment-settings").inputs;
-            assert.equal(dev.project, "platform");
-            assert.deepEqual(dev.sourceContext, { git: { branch: "refs/heads/release", repoDir: "infra" } });
-            assert.deepEqual((dev.vcs as Vcs).paths, ["components/**", "config/**"]);
+            const pr = r.one(SETTINGS, "pr-deployment-settings").inputs;
+            assert.equal(pr.project, "platform");
+            assert.deepEqual(pr.sourceContext, { git: { branch: "refs/heads/release", repoDir: "infra" } });
+            assert.deepEqual((pr.vcs as Vcs).paths, ["components/**", "config/**"]);
             assert.deepEqual(r.one(DRIFT, "prod-drift-schedule").inputs, { organization: "example-org", project: "platform", stack: "prod", scheduleCron: "*/30 * * * *", autoRemediate: true });
         });
     });
 
     describe("invalid configuration: every problem with its key and fix, nothing created", () => {
-        it("requires the repository and the review-stack expiry", async () => {
+        it("requires the repository", async () => {
             const problems = await problemsOf({});
-            assert.deepEqual(problems.map((p) => p.split(":").slice(0, 2).join(":")), ["research-platform-deployments:repository", "research-platform-deployments:reviewStacks.expiresAt"]);
+            assert.deepEqual(problems.map((p) => p.split(":").slice(0, 2).join(":")), ["research-platform-deployments:repository"]);
             for (const p of problems) assert.match(p, /\. Fix: /);
         });
 
-        it("rejects a bad repository, cron, timestamp, ESC name, variable name and unknown stack", async () => {
+        it("refuses settings for dev (a laptop's kind cluster) and a review-stack expiry that would only destroy the template", async () => {
+            const problems = await problemsOf({ ...BASE_CONFIG, stacks: { dev: {} }, reviewStacks: { expiresAt: "2027-01-01T00:00:00Z" } });
+            assert.deepEqual(problems.map((p) => p.split(": ")[0].replace("research-platform-deployments:", "")).sort(), ["reviewStacks.expiresAt", "stacks.dev"]);
+            assert.match(problems.find((p) => p.includes("stacks.dev"))!, /cannot reach.*Fix: remove stacks\.dev; deploy dev with npm run deploy:dev/);
+            assert.match(problems.find((p) => p.includes("expiresAt"))!, /destroys only the \(empty\) template, not the review stacks/);
+        });
+
+        it("rejects a bad repository, cron, ESC name, variable name and unknown stack", async () => {
             const problems = await problemsOf({
                 repository: "just-a-name",
                 drift: { scheduleCron: "every day", autoRemediate: "yes" },
-                reviewStacks: { expiresAt: "next week" },
                 stacks: { staging: {}, prod: { escEnvironment: "bad env; rm -rf /", environmentVariables: { "1BAD": "x" } } },
             });
             const keys = problems.map((p) => p.split(": ")[0].replace("research-platform-deployments:", ""));
-            assert.deepEqual(keys.sort(), ["drift.autoRemediate", "drift.scheduleCron", "repository", "reviewStacks.expiresAt", "stacks.prod.environmentVariables.1BAD", "stacks.prod.escEnvironment", "stacks.staging"].sort());
+            assert.deepEqual(keys.sort(), ["drift.autoRemediate", "drift.scheduleCron", "repository", "stacks.prod.environmentVariables.1BAD", "stacks.prod.escEnvironment", "stacks.staging"].sort());
         });
 
         it("checks cron expressions", () => {
@@ -197,11 +196,41 @@ describe("deployments: Pulumi Deployments as code", () => {
         });
     });
 
+    describe("one path per stack (with .github/workflows/pulumi.yml)", () => {
+        const workflow = fs.readFileSync(path.join(__dirname, "..", "..", ".github", "workflows", "pulumi.yml"), "utf8");
+        /** The stacks the workflow previews: its `PREVIEW_STACK` values. */
+        const actionsPreviews = [...workflow.matchAll(/^\s+PREVIEW_STACK: (\S+)\s*$/gm)].map((m) => m[1]);
+
+        it("GitHub Actions previews exactly the stacks STACK_PATHS gives it, and Deployments none of those", () => {
+            const byActions = Object.entries(STACK_PATHS).filter(([, p]) => p.preview === "github-actions").map(([s]) => s);
+            assert.deepEqual(actionsPreviews.sort(), byActions.sort());
+            for (const s of byActions) assert.equal(ROLES[s as keyof typeof ROLES]?.previewPullRequests ?? false, false, `${s} is previewed by both`);
+        });
+
+        it("nothing deploys on merge, and nothing in the workflow updates a stack", () => {
+            for (const s of STACKS) assert.equal(ROLES[s].deployCommits, false, `${s} is deployed on every commit`);
+            assert.ok(!/command:\s*(up|destroy|refresh)\b/.test(workflow), "the workflow runs more than preview");
+        });
+
+        it("leaves dev to developers: unreachable, so neither previewed nor deployed by anything in the cloud", () => {
+            assert.equal(STACK_PATHS.dev.reachable, false);
+            assert.ok(!(STACKS as readonly string[]).includes("dev"));
+            assert.ok(!actionsPreviews.includes("dev"));
+        });
+
+        it("review stacks are Pulumi Deployments' alone: created from the pr template, which needs Pulumi.pr.yaml", () => {
+            assert.equal(STACK_PATHS.pr.preview, "pulumi-deployments");
+            assert.equal(ROLES.pr.pullRequestTemplate, true);
+            assert.ok(fs.existsSync(path.join(__dirname, "..", "..", "Pulumi.pr.yaml")), "the template's config file is missing");
+            assert.ok(!/\bpr\b/.test(actionsPreviews.join(" ")));
+        });
+    });
+
     describe("the program", () => {
         it("runs under mocks and exports the configured stacks", async () => {
             const r = await run(main);
-            assert.deepEqual(r.result.stacks, ["example-org/research-platform/dev", "example-org/research-platform/prod", "example-org/research-platform/pr"]);
-            assert.equal(r.all(SETTINGS).length, 3);
+            assert.deepEqual(r.result.stacks, ["example-org/research-platform/prod", "example-org/research-platform/pr"]);
+            assert.equal(r.all(SETTINGS).length, 2);
         });
 
         it("pins @pulumi/pulumiservice 1.3.0 and @pulumi/pulumi 3.248.0", () => {

@@ -58,7 +58,6 @@ export interface RunOptions {
 
 export const BASE_CONFIG = {
     repository: "example-org/research-platform",
-    reviewStacks: { expiresAt: "2027-01-01T00:00:00Z" },
 };
 
 /** Run `program` (which declares the resources) under fresh mocks with the given config. */

@@ -10,6 +10,7 @@
  *   chartExceptions      the reasoned exceptions for chart objects
  *   policyCheck          the policy pack's rules (policy/rules), as CrossGuard runs them
  *   secretScan           no secret value in any artifact
+ *   scheduling           the pods fit the kind cluster's nodes (kind/cluster.yaml); other clusters: not known
  *   contractsDoc         the generated flow tables of docs/contracts.md (npm run contracts:doc)
  *   contracts            every system's runtime contract (contracts/) against the plan: flows allowed, flows
  *                        no system needs denied, listeners, writable paths, accepted values, host facts
@@ -24,6 +25,7 @@ import type { ChartRendering, Finding, Plan, PlanCheck } from "../plan-engine/ty
 import { chartRenderCheck, releaseNamespaceCheck } from "./chartRender";
 import { contractsCheck } from "./contracts";
 import { policyCheck } from "./policyCheck";
+import { schedulingCheck } from "./scheduling";
 import { secretLeakCheck } from "./secretScan";
 import { helmValuesCheck } from "./validateHelmValues";
 import { manifestSchemaCheck } from "./validateManifests";
@@ -31,7 +33,7 @@ import { manifestSchemaCheck } from "./validateManifests";
 export { contractsDocTables, withContractsDocTables } from "./contractsDoc";
 export { planConfig } from "./contracts";
 
-export const planChecks: PlanCheck[] = [manifestSchemaCheck, helmValuesCheck, chartRenderCheck, releaseNamespaceCheck, policyCheck, secretLeakCheck, contractsCheck];
+export const planChecks: PlanCheck[] = [manifestSchemaCheck, helmValuesCheck, chartRenderCheck, releaseNamespaceCheck, policyCheck, secretLeakCheck, contractsCheck, schedulingCheck];
 
 function result(checks: readonly PlanCheck[], findings: Finding[]): { findings: Finding[]; checksRun: string[] } {
     findings.sort((a, b) => (a.rule + a.subject + a.message < b.rule + b.subject + b.message ? -1 : 1));

@@ -69,8 +69,17 @@ export function frontEnd(ctx: NotebookContext, { namespace }: Namespaces, gatewa
     const notebookService = new k8s.core.v1.Service(
         `${name}-jupyter-notebook-svc`,
         {
-            metadata: { name: NAMES.notebook, namespace, labels: notebookLabels },
-            spec: { type: c.serviceType, selector: selector(NAMES.notebook), ports: servicePorts(notebookPortList) },
+            metadata: {
+                name: NAMES.notebook,
+                namespace,
+                labels: notebookLabels,
+                ...(c.serviceType === "NodePort" ? { annotations: policyException("exposure", "distributedNotebook.serviceType is NodePort: users reach the Jupyter server on the node port (in dev through kind's port mapping to localhost)") } : {}),
+            },
+            spec: {
+                type: c.serviceType,
+                selector: selector(NAMES.notebook),
+                ports: servicePorts(notebookPortList).map((p) => (c.serviceType === "NodePort" ? { ...p, nodePort: c.nodePort } : p)),
+            },
         },
         child(lbReady),
     );

@@ -64,7 +64,12 @@ export class DistributedNotebook extends pulumi.ComponentResource {
         const front = frontEnd(ctx, ns, gatewayService, aliases);
         if (c.workloadDriver.enabled) workloadDriver(ctx, ns, gatewayService);
 
-        this.notebookUrl = address(front.notebookService, c.ports.notebook).apply((a) => `http://${a}/`);
+        // With NodePort the Service has no address of its own: the configured URL, or localhost through kind's port mapping.
+        this.notebookUrl = c.url
+            ? pulumi.output(c.url)
+            : c.serviceType === "NodePort"
+              ? pulumi.output(`http://localhost:${c.nodePort}/`)
+              : address(front.notebookService, c.ports.notebook).apply((a) => `http://${a}/`);
         this.gatewayAddress = address(gatewayService, c.ports.gateway);
         this.notebookToken = pulumi.secret(front.token);
 

@@ -32,8 +32,8 @@ export function isolation(ctx: NotebookContext, { ns, daemonNs }: Namespaces): v
     const gatewaySideAllows: Allow[] = [
         { name: "in-namespace", from: [{ pods: {} }], to: [{ pods: {} }], reason: "gateway, scheduler, front end and workload driver call each other (the front end also dials the gateway's per-kernel sockets)" },
         { name: "gateway", pods: selector(NAMES.gateway), from: [daemonPods], ports: provisioner, reason: "each local daemon dials the gateway's provisioner port, and the gateway runs its calls to the daemon over that connection" },
-        ...(c.serviceType === "LoadBalancer"
-            ? [{ name: "notebook", pods: selector(NAMES.notebook), from: [{ anywhere: true } as Peer], ports: ports([{ name: "nb-server", port: c.ports.notebook }]), reason: "users reach the Jupyter server through its LoadBalancer Service" }]
+        ...(c.serviceType === "LoadBalancer" || c.serviceType === "NodePort"
+            ? [{ name: "notebook", pods: selector(NAMES.notebook), from: [{ anywhere: true } as Peer], ports: ports([{ name: "nb-server", port: c.ports.notebook }]), reason: `users reach the Jupyter server through its ${c.serviceType} Service` }]
             : []),
         { name: "to-daemons", pods: selector(NAMES.gateway), to: [daemonPods], ports: gatewayToDaemon, reason: "the gateway dials the local daemons' router sockets and their per-kernel IOPub forwarders (ephemeral ports)" },
         apiServerAllow(h.network, selector(NAMES.gateway), "the gateway creates kernels (CloneSets) and runs the second kube-scheduler"),

@@ -6,6 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { NvflareConfig, nvflareEntryPointName } from "../../../config/nvflare";
+import { policyException } from "../../k8s/policyException";
 import { Participant, participantLabels } from "./participants";
 
 /** What a stack output shows for an address Kubernetes has not assigned (yet). */
@@ -32,7 +33,12 @@ export function expose(name: string, cfg: NvflareConfig, p: Participant, args: E
     const svc = new k8s.core.v1.Service(
         `${name}-${p.name}`,
         {
-            metadata: { name: p.name, namespace: args.namespace, labels },
+            metadata: {
+                name: p.name,
+                namespace: args.namespace,
+                labels,
+                ...(type === "NodePort" ? { annotations: policyException("exposure", "nvflare.exposure is nodePort: participants outside the cluster reach this FL endpoint on the node port, which equals the port baked into the startup kits") } : {}),
+            },
             spec: {
                 type,
                 selector,
@@ -67,6 +73,6 @@ export function expose(name: string, cfg: NvflareConfig, p: Participant, args: E
     const host: pulumi.Output<string> =
         cfg.exposure === "loadBalancer"
             ? svc.status.apply((s) => s?.loadBalancer?.ingress?.[0]?.ip || s?.loadBalancer?.ingress?.[0]?.hostname || PENDING)
-            : pulumi.output(cfg.exposure === "ingressTcp" ? INGRESS_ADDRESS : cfg.exposure === "nodePort" ? NODE_ADDRESS : p.name);
+            : pulumi.output(cfg.exposure === "ingressTcp" ? INGRESS_ADDRESS : cfg.exposure === "nodePort" ? (cfg.nodeAddress ?? NODE_ADDRESS) : p.name);
     return host.apply((h) => [h, p.ports.map((x) => `${h}:${x.port}`)] as [string, string[]]);
 }
