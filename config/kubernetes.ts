@@ -34,6 +34,15 @@ export const kubernetesSchema = z.strictObject({
     kubeconfig: z.string().min(1).optional(),
     /** `kind` for a local kind cluster (MetalLB gives LoadBalancer addresses), `generic` for any other cluster. */
     distribution: z.enum(["kind", "generic"], { error: msg("must be \"kind\" or \"generic\"", "set kubernetes.distribution to kind for a local kind cluster, generic otherwise") }).default("generic"),
+    /**
+     * The cluster's Kubernetes version (e.g. "1.31"), which the offline plan renders the Helm charts
+     * for (`helm template --kube-version`). Default: a kind cluster's node image version from
+     * kind/cluster.yaml; otherwise the Kubernetes version of the schema checks.
+     */
+    version: z
+        .string()
+        .regex(/^v?\d+\.\d+(\.\d+)?$/, { error: msg("must be a Kubernetes version such as \"1.31\" or \"1.31.2\"", "set kubernetes.version to the cluster's version (kubectl version)") })
+        .optional(),
     /** `dev` relaxes nothing that matters for safety but allows self-signed TLS and local logins; `prod` protects stateful resources. */
     environment: z.enum(["dev", "prod"], { error: msg("must be \"dev\" or \"prod\"", "set kubernetes.environment to dev or prod") }).optional(),
     /**

@@ -65,6 +65,7 @@ const S = {
     dexLabels: { ...DEX_CHART, file: "charts/dex/templates/_helpers.tpl", lines: "47-52", note: "selector labels app.kubernetes.io/name: dex, instance: <release>" } as Source,
     mysqlSts: { ...MYSQL_CHART, file: "bitnami/mysql/templates/primary/statefulset.yaml", lines: "20-40,193,249", note: "primary pod labels (name mysql, instance <release>, component primary), containerPort 3306, data at /bitnami/mysql" } as Source,
     osSts: { ...OS_CHART, file: "charts/opensearch/templates/statefulset.yaml", lines: "240-248,352-357,402", note: "root init container chowns the data dir; http 9200, transport 9300; data at /usr/share/opensearch/data" } as Source,
+    osPorts: { ...OS_CHART, file: "charts/opensearch/values.yaml", lines: "266-267,288-289", note: "transportPort 9300 (name transport), metricsPort 9600 (name metrics); statefulset.yaml 355-363 declares both containerPorts" } as Source,
     osNames: { ...OS_CHART, file: "charts/opensearch/values.yaml", lines: "2-12,265-266", note: "clusterName opensearch-cluster, nodeGroup master, Service opensearch-cluster-master, httpPort 9200" } as Source,
     dockerfile: app("containers/Dockerfile", "41-65", "ubuntu base, no USER: the services, tasks and client images run as root"),
     authSettings: app("diracx-core/src/diracx/core/settings.py", "157-271", "AuthSettings (DIRACX_SERVICE_AUTH_*): allowed_redirects, state_key (Fernet key), token_issuer (required), token_keystore, access/refresh token minutes"),
@@ -256,7 +257,20 @@ export const contract: ContractFn = (cfg) => {
         { pod: redis, container: "redis", port: 6379, bind: "all", namedBy: ["service", "probe"], why: "task broker", source: [S.redis, S.redisSvc] },
     ];
     if (d.mysql.mode === "bundled") listeners.push({ pod: mysql, container: "mysql", port: 3306, bind: "all", namedBy: ["service"], why: "Bitnami MySQL primary", source: S.mysqlSts });
-    if (d.opensearch.mode === "bundled") listeners.push({ pod: opensearch, container: "opensearch", port: 9200, bind: "all", namedBy: ["service"], why: "OpenSearch HTTPS (network.host 0.0.0.0 in the chart's values)", source: [S.osSts, S.osNames] });
+    if (d.opensearch.mode === "bundled") {
+        listeners.push({ pod: opensearch, container: "opensearch", port: 9200, bind: "all", namedBy: ["service"], why: "OpenSearch HTTPS (network.host 0.0.0.0 in the chart's values)", source: [S.osSts, S.osNames] });
+        // Found by rendering the chart (its Services name these ports, docs/helm-rendering.md).
+        listeners.push({ pod: opensearch, container: "opensearch", port: 9300, bind: "all", namedBy: ["service"], why: "OpenSearch transport between nodes (transportPort 9300; the chart's Services opensearch-cluster-master and -headless name it)", source: [S.osSts, S.osPorts] });
+        listeners.push({
+            pod: opensearch,
+            container: "opensearch",
+            port: 9600,
+            bind: "all",
+            namedBy: ["service"],
+            why: "the chart declares metricsPort 9600 (the Performance Analyzer REST port of the opensearch image) and the headless Service names it; that the plugin listens there was not read from the OpenSearch source",
+            source: S.osPorts,
+        });
+    }
     if (d.sandboxStore.mode === "seaweedfs") {
         listeners.push({ pod: seaweedfs, container: "seaweedfs", port: 8333, bind: "all", namedBy: ["service", "networkPolicy"], why: "S3 API behind NodePort 32000", source: S.seaweedfs });
         listeners.push({ pod: seaweedfs, container: "seaweedfs", port: 23646, bind: "all", namedBy: ["service"], why: "admin UI behind NodePort 32001 (not mapped in dev)", source: S.seaweedfs });

@@ -61,7 +61,8 @@ export const contract: ContractFn = (cfg: ContractConfig): SystemContract | unde
         kind: "pods",
         name: "singleuser-server",
         namespace: ns,
-        labels: { component: "singleuser-server", app: "jupyterhub", release },
+        // singleuser.extraLabels (chart default hub.jupyter.org/network-access-hub: "true", values.yaml 372-373) reach KubeSpawner's extra_labels.
+        labels: { component: "singleuser-server", app: "jupyterhub", release, "hub.jupyter.org/network-access-hub": "true" },
         createdBy: { runtime: "KubeSpawner 6.1.0 in the hub" },
     };
 
@@ -355,6 +356,7 @@ export const contract: ContractFn = (cfg: ContractConfig): SystemContract | unde
             pod: userPod,
             container: "notebook",
             port: 8888,
+            portName: "notebook-port",
             protocol: "TCP",
             bind: "all",
             namedBy: ["networkPolicy"],

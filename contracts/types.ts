@@ -89,6 +89,8 @@ export interface Listener {
     pod: PodRef;
     container: string;
     port: number;
+    /** The container port's name, where a Service or NetworkPolicy names the port by name (a pod the plan cannot show is given it). */
+    portName?: string;
     protocol?: "TCP" | "UDP";
     /** The interfaces it binds: every interface, or loopback only. */
     bind: "all" | "loopback";

@@ -120,13 +120,16 @@ describe("delivery: local cluster scripts", () => {
 });
 
 describe("delivery: .ci/run and the reference data", () => {
-    /** `.ci/run` in a scratch checkout beside `shared/`, with `npm` and `shellcheck` stubbed (they log each call and the reference folder they see). */
+    /** `.ci/run` in a scratch checkout beside `shared/`, with `npm`, `shellcheck` and the Helm installer stubbed (npm logs each call and the reference folder it sees). */
     function ciRun(opts: { reference: boolean; env?: Record<string, string> }) {
         const work = fs.mkdtempSync(path.join(os.tmpdir(), "ci-run-"));
         const repo = path.join(work, "repo");
         fs.mkdirSync(path.join(repo, ".ci"), { recursive: true });
         fs.mkdirSync(path.join(repo, "deployments"));
         fs.copyFileSync(path.join(ROOT, ".ci", "run"), path.join(repo, ".ci", "run"));
+        // The pinned Helm's installer prints the binary's path; here a stand-in.
+        fs.mkdirSync(path.join(repo, "scripts"));
+        fs.writeFileSync(path.join(repo, "scripts", "install-helm.sh"), "echo /bin/true\n");
         if (opts.reference) fs.mkdirSync(path.join(work, "shared", "reference", "charts"), { recursive: true });
         const stubs = path.join(work, "stubs");
         fs.mkdirSync(stubs);

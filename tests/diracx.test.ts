@@ -172,7 +172,8 @@ describe("diracx: external services (prod)", () => {
         const run = await prod();
         const v = values(run);
         assert.equal(v.mysql.enabled, false);
-        assert.deepEqual(v.diracx.sqlDbs.default, { host: "mysql.example.org:3306", user: "diracx", rootUser: "diracx_admin" });
+        const unused = "unused-the-platform-creates-the-url-secrets";
+        assert.deepEqual(v.diracx.sqlDbs.default, { host: "mysql.example.org:3306", user: "diracx", rootUser: "diracx_admin", password: unused, rootPassword: unused });
         const urls = run.one(SECRET, "diracx-sql-connection-urls");
         const root = run.one(SECRET, "diracx-sql-root-connection-urls");
         assert.equal(urls.inputs.metadata.name, "diracx-sql-connection-urls");

@@ -9,7 +9,10 @@ import { policyFindings } from "../tools/guardrails/policyCheck";
 import { referenceDirs } from "../tools/guardrails/reference";
 import { chartFolder, helmValuesFindings, mergeValues, unknownPaths, validateHelmValues } from "../tools/guardrails/validateHelmValues";
 import { manifestFindings, validateManifest } from "../tools/guardrails/validateManifests";
-import { runProgram } from "./harness";
+import { findHelm } from "../tools/plan-engine/helmBinary";
+import { chartSourceDir } from "../tools/plan-engine/chartSources";
+import { renderCharts } from "../tools/plan-engine/helmRender";
+import { PROJECT_DIR, runProgram } from "./harness";
 import { needsReference } from "./referenceData";
 import { deployment, goodContainer, goodPodSpec } from "./policyUtil";
 
@@ -177,7 +180,7 @@ describe("guardrails: the plan runs the policy rules", () => {
     });
 
     it("registers every guardrail with the offline plan", () => {
-        assert.deepEqual(planChecks.map((c) => c.name), ["manifest-schema", "helm-values", "policy", "secret-leak", "runtime-contracts", "scheduling"]);
+        assert.deepEqual(planChecks.map((c) => c.name), ["manifest-schema", "helm-values", "helm-render", "release-namespace", "policy", "secret-leak", "runtime-contracts", "scheduling"]);
     });
 });
 
@@ -191,10 +194,14 @@ describe("guardrails over the full plans", () => {
         ["dev with every component enabled", { stack: "dev", set: everyComponent, secrets: placeholderSecrets }],
         ["prod with every component enabled", { stack: "prod", set: everyComponent, secrets: placeholderSecrets }],
     ] as const) {
-        it(`finds no problem in ${label}`, async () => {
+        it(`finds no problem in ${label}, the objects its Helm charts render included`, async () => {
             const run = await runProgram(opts);
+            // With a Helm and the chart sources (CI has both), every chart object is checked too.
+            const helm = findHelm();
+            if (!("missing" in helm) && chartSourceDir(PROJECT_DIR).exists) await renderCharts(run.plan, { projectDir: PROJECT_DIR, pull: false });
+            else console.log(`      (charts not rendered: ${"missing" in helm ? helm.missing : `no chart sources at ${chartSourceDir(PROJECT_DIR).dir}`})`);
             const { findings, checksRun } = runChecks(run.plan);
-            assert.deepEqual(checksRun, ["manifest-schema", "helm-values", "policy", "secret-leak", "runtime-contracts", "scheduling"]);
+            assert.deepEqual(checksRun, ["manifest-schema", "helm-values", "helm-render", "release-namespace", "policy", "secret-leak", "runtime-contracts", "scheduling"]);
             const mandatory = findings.filter((f) => f.level === "mandatory");
             assert.deepEqual(mandatory.map((f) => `${f.rule} ${f.subject}: ${f.message}`), []);
             // Without the reference data the chart-values and CRD checks are advisories (the global setup said so

@@ -128,8 +128,8 @@ function deepFreeze<T>(v: T): T {
 
 /**
  * Plans already made in this process, by their options: the program is deterministic, so a test
- * file that plans the stack another file (or test) planned already gets that plan (frozen) and
- * a fresh `Run` over it. Many files plan `dev` or `prod` as committed.
+ * file that plans the stack another file (or test) planned already gets that plan's data (frozen)
+ * in a `Plan` and `Run` of its own. Many files plan `dev` or `prod` as committed.
  */
 const plans = new Map<string, Promise<Plan>>();
 
@@ -143,7 +143,9 @@ export async function runProgram(opts: RunOptions = {}): Promise<Run> {
         // A run that throws is not kept: the next test sees the error for itself.
         plan.catch(() => plans.delete(key));
     }
-    return new Run(await plan);
+    // A Plan object of its own (its data shared and frozen): what a test adds to it, such as the
+    // charts Helm renders (`renderCharts` sets `plan.charts`), stays with that test.
+    return new Run({ ...(await plan) });
 }
 
 /**

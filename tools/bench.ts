@@ -10,10 +10,12 @@
  *                    changed, against `node bin/tools/plan.js` with the same arguments
  *   fresh clone      target 1: the first `npm run plan` of a clone as after `npm ci` (no bin/, an
  *                    empty reference cache), against the floor
- *   plan dev (all)   the offline plan of dev with every component enabled
- *   ... cold cache   the same with an empty reference cache (PLAN_CACHE_DIR), as on a fresh clone
+ *   plan dev (all)   the offline plan of dev with every component enabled (Helm rendering from its cache)
+ *   ... no Helm rendering   the same with rendering switched off (PLAN_HELM=0): what rendering adds
+ *   ... cold Helm cache     the same with an empty Helm render cache (PLAN_HELM_CACHE_DIR): every release rendered
+ *   ... cold cache   the same with an empty reference and render cache (PLAN_CACHE_DIR), as on a fresh clone
  *   nvflare N        the same with NVIDIA FLARE at N participants (10, 100, 1000)
- *   notebook N       the same with N local daemons of the notebook system (4, 32, 256)
+ *   notebook N       the same with N local daemons of the notebook system (4, 32, 256), on a generic cluster
  *   sdk K N          the SDK alone registering N copies of one object under the same mocks
  *                    (tools/benchRegister.ts; K = ConfigMap or an NVIDIA FLARE client's Deployment)
  *   npm test         target 2: the whole `npm test`, type-check included (under 40 s)
@@ -40,13 +42,14 @@ export function nvflareParticipants(n: number): string[] {
         { name: "server1", org: "site", flPort: 8002, adminPort: 8003 },
         { name: "server2", org: "site", flPort: 8102, adminPort: 8103 },
     ];
-    const clients = Array.from({ length: Math.max(0, n - servers.length) }, (_, i) => ({ name: `client-${i + 1}`, org: `org-${(i % 10) + 1}` }));
+    const clients = Array.from({ length: Math.max(0, n - servers.length) }, (_, i) => ({ name: `client-${i + 1}`, org: `org_${(i % 10) + 1}` }));
     return [`nvflare.servers=${JSON.stringify(servers)}`, `nvflare.clients=${JSON.stringify(clients)}`];
 }
 
 /** `--set` value for a notebook system with `n` local daemons. */
 export function notebookDaemons(n: number): string[] {
-    return [`distributedNotebook.localDaemons=${n}`];
+    // On kind the config allows no more daemons than kind/cluster.yaml has workers: measure a generic cluster.
+    return ["kubernetes.distribution=generic", `distributedNotebook.localDaemons=${n}`];
 }
 
 interface Case {
@@ -68,6 +71,8 @@ interface Sample {
     /** CPU seconds (user + system) of the process and everything it waited for. */
     cpu: number;
     rssKb: number;
+    /** Wall-clock seconds of the Helm rendering inside a plan (its "Helm: ... in N s" line). */
+    helmSeconds?: number;
 }
 
 function planCase(name: string, extra: string[], env?: Case["env"]): Case {
@@ -82,6 +87,12 @@ const coldCaches: string[] = [];
 function coldCache(): Record<string, string> {
     coldCaches.push(fs.mkdtempSync(path.join(os.tmpdir(), "bench-cache-")));
     return { PLAN_CACHE_DIR: coldCaches[coldCaches.length - 1] };
+}
+
+/** A fresh, empty Helm render cache (the reference cache stays warm): what rendering every release costs. */
+function coldHelmCache(): Record<string, string> {
+    coldCaches.push(fs.mkdtempSync(path.join(os.tmpdir(), "bench-helm-")));
+    return { PLAN_HELM_CACHE_DIR: coldCaches[coldCaches.length - 1] };
 }
 
 /** `npm` as the user runs it: the npm that runs this benchmark (`npm run bench`), else the one on PATH. */
@@ -139,7 +150,8 @@ function measure(c: Case): Sample {
     if (r.status !== 0) throw new Error(`${c.name} failed (exit ${r.status}):\n${(r.stdout ?? "").slice(-1000)}\n${(r.stderr ?? "").slice(-2000)}`);
     // Every Node process of the case reports its peak; the case's is the largest (the plan, not npm).
     const rss = [...(r.stderr ?? "").matchAll(new RegExp(`${RSS_MARKER}(\\d+)`, "g"))].map((m) => Number(m[1]));
-    return { seconds, cpu, rssKb: rss.length ? Math.max(...rss) : NaN };
+    const helm = /^Helm: (\d+) of \d+ releases rendered \(\d+ from cache\) in ([\d.]+) s/m.exec(r.stdout ?? "");
+    return { seconds, cpu, rssKb: rss.length ? Math.max(...rss) : NaN, ...(helm && Number(helm[1]) > 0 ? { helmSeconds: Number(helm[2]) } : {}) };
 }
 
 function stats(xs: number[]): { median: number; min: number; max: number } {
@@ -163,6 +175,8 @@ function main(): void {
         { name: "npm run plan dev (build fresh)", kind: "plan", ...npm(["run", "--silent", "plan", "--", "--stack", "dev", "--out", devOut]) },
         freshClone(),
         planCase("plan dev (all)", []),
+        planCase("plan dev (all), no Helm rendering", [], () => ({ PLAN_HELM: "0" })),
+        planCase("plan dev (all), cold Helm cache", [], coldHelmCache),
         planCase("plan dev (all), cold cache", [], coldCache),
         ...[10, 100, 1000].map((n) => planCase(`nvflare ${n}`, nvflareParticipants(n))),
         ...[4, 32, 256].map((n) => planCase(`notebook ${n}`, notebookDaemons(n))),
@@ -207,6 +221,14 @@ function main(): void {
         criticalPath = { seconds: g.criticalSeconds, serialSeconds: g.serialSeconds, ratio: g.serialSeconds ? g.criticalSeconds / g.serialSeconds : 0, resources: resources.filter((r) => r.custom).length };
     }
 
+    // The rendering inside the plans: warm (every release from the cache) and cold (every release rendered by Helm, in parallel).
+    const helmOf = (name: string) => {
+        const xs = (samples.get(name) ?? []).flatMap((s) => (s.helmSeconds === undefined ? [] : [s.helmSeconds]));
+        return xs.length ? stats(xs) : undefined;
+    };
+    const helm = { warm: helmOf("plan dev (all)"), cold: helmOf("plan dev (all), cold Helm cache") };
+    const planWith = get("plan dev (all)")?.seconds.median ?? NaN;
+    const planWithout = get("plan dev (all), no Helm rendering")?.seconds.median ?? NaN;
     const ratio = (a: string, b: string, what: "seconds" | "cpuSeconds" = "seconds") => (get(a)?.[what].median ?? NaN) / (get(b)?.[what].median ?? NaN);
     const npmVsCompiled = ratio("npm run plan dev (build fresh)", "plan dev, compiled (node bin/tools/plan.js)");
     const cloneVsFloor = ratio("fresh clone: first npm run plan", "floor");
@@ -219,6 +241,8 @@ function main(): void {
     target(`npm test (type-check included) < 40 s: ${(get("npm test")?.seconds.median ?? NaN).toFixed(1)} s`, get("npm test")?.seconds.median ?? NaN, (get("npm test")?.seconds.median ?? Infinity) < 40);
     target("plan dev (all) time <= 2.0x floor", get("plan dev (all)")?.vsFloor.time ?? NaN, (get("plan dev (all)")?.vsFloor.time ?? Infinity) <= 2.0);
     target("plan dev (all) peak RSS <= 1.5x floor", get("plan dev (all)")?.vsFloor.rss ?? NaN, (get("plan dev (all)")?.vsFloor.rss ?? Infinity) <= 1.5);
+    target("warm re-plan with Helm rendering adds < 10% to the plan", planWith / planWithout, planWith < 1.1 * planWithout);
+    target("cold Helm rendering of every release < 2 s", helm.cold?.median ?? NaN, (helm.cold?.median ?? Infinity) < 2);
     target("nvflare 1000 <= 2x nvflare 10", ratio("nvflare 1000", "nvflare 10"), ratio("nvflare 1000", "nvflare 10") <= 2);
     target("critical path <= 40% of serial", criticalPath.ratio, criticalPath.ratio <= 0.4);
 
@@ -236,13 +260,14 @@ function main(): void {
         `Target 1, CPU instead of wall: npm run plan ${f(ratio("npm run plan dev (build fresh)", "plan dev, compiled (node bin/tools/plan.js)", "cpuSeconds"))}x the compiled plan; fresh clone ${f(ratio("fresh clone: first npm run plan", "floor", "cpuSeconds"))}x the floor (floor CPU ${f(floorCpu)} s)`,
         `Plan dev (all) against the floor with the same SDK modules deferred: ${f(ratio("plan dev (all)", "floor, deferred"))}x time`,
         `Cost per resource (median of the 1000 case minus the 10 case, over 990): NVIDIA FLARE participant ${f(perResourceMs.nvflareParticipant)} ms in the plan; the SDK alone, under the same mocks: ConfigMap ${f(perResourceMs.sdkConfigMap)} ms, client Deployment ${f(perResourceMs.sdkClientDeployment)} ms`,
+        `Helm rendering inside the plan (every release, in parallel): warm ${helm.warm ? `${f(helm.warm.median)} s (${f(helm.warm.min)}-${f(helm.warm.max)})` : "n/a"}, cold ${helm.cold ? `${f(helm.cold.median)} s (${f(helm.cold.min)}-${f(helm.cold.max)})` : "n/a (no Helm or no chart sources)"}; the plan with rendering ${f(planWith)} s, without ${f(planWithout)} s (+${f(100 * (planWith / planWithout - 1), 0)}%)`,
         `Deploy critical path (full dev, ${criticalPath.resources} resources): ${criticalPath.seconds} s of ${criticalPath.serialSeconds} s serial = ${f(100 * criticalPath.ratio, 0)}%`,
         "",
         ...Object.entries(targets).map(([k, ok]) => `${ok ? "met   " : "MISSED"}  ${k}`),
     ];
     console.log(lines.join("\n"));
     fs.mkdirSync(path.join(PROJECT_DIR, "bench"), { recursive: true });
-    fs.writeFileSync(path.join(PROJECT_DIR, "bench", "results.json"), `${JSON.stringify({ date: new Date().toISOString(), runs, node: process.version, cores: os.cpus().length, loadAverage: { before: loadBefore, after: loadAfter }, rows, perResourceMs, criticalPath, targets }, null, 2)}\n`);
+    fs.writeFileSync(path.join(PROJECT_DIR, "bench", "results.json"), `${JSON.stringify({ date: new Date().toISOString(), runs, node: process.version, cores: os.cpus().length, loadAverage: { before: loadBefore, after: loadAfter }, rows, helm, perResourceMs, criticalPath, targets }, null, 2)}\n`);
 }
 
 if (require.main === module) main();

@@ -18,7 +18,7 @@ import { ConfigError, secretSpecs } from "../config";
 import { staleBuildProblem } from "../program/freshBuild";
 import { findProjectDir } from "../program/projectDir";
 import { runChecksBesideRendering } from "./guardrails";
-import { Plan, UsageError, buildGraph, forOfflinePlan, componentTree, manifestDocs, renderPlan, runPlan, stackTracesWanted, startRenderWorker, withPlaceholderSecrets, writeArtifacts } from "./plan-engine";
+import { Plan, UsageError, buildGraph, chartObjects, componentTree, forOfflinePlan, manifestDocs, renderCharts, renderPlan, runPlan, stackTracesWanted, startRenderWorker, withPlaceholderSecrets, writeArtifacts } from "./plan-engine";
 
 const PROJECT_DIR = findProjectDir();
 
@@ -87,21 +87,25 @@ export async function main(argv: string[]): Promise<number> {
         throw e;
     }
 
-    const { findings, checksRun } = await runChecksBesideRendering(plan, renderWorker.render(manifestDocs(plan)));
+    // Helm renders the charts in child processes while the worker renders the manifests' YAML.
+    const charts = renderCharts(plan, { projectDir: PROJECT_DIR });
+    const { findings, checksRun } = await runChecksBesideRendering(plan, renderWorker.render(manifestDocs(plan)), charts);
     renderWorker.close();
     const files = renderPlan(plan, findings, checksRun);
     writeArtifacts(outDir, files);
 
     const g = buildGraph(plan.resources);
     const count = (prefix: string) => [...files.keys()].filter((f) => f.startsWith(prefix)).length;
+    const releases = [...files.keys()].filter((f) => /^helm\/[^/]+\.yaml$/.test(f)).length;
     const mandatory = findings.filter((f) => f.level === "mandatory");
     console.log(
         [
             `Offline plan of ${plan.project}/${stack}: ${plan.resources.length} resources (${plan.resources.filter((r) => r.custom).length} custom)`,
             ...componentTree(plan),
             `Deploy order: ${g.levels.length} levels; critical path ~${g.criticalSeconds} s of ${g.serialSeconds} s serial`,
+            chartLine(plan),
             `Policy: ${findings.length} finding${findings.length === 1 ? "" : "s"} (${mandatory.length} mandatory) from ${checksRun.length} checks`,
-            `Wrote ${path.relative(process.cwd(), outDir) || "."}/: resources.json, ${count("manifests/")} manifests, ${count("helm/")} Helm releases, graph.mmd, summary.md`,
+            `Wrote ${path.relative(process.cwd(), outDir) || "."}/: resources.json, ${count("manifests/")} manifests, ${releases} Helm releases with ${chartObjects(plan).length} rendered objects, graph.mmd, summary.md`,
         ].join("\n"),
     );
     if (args.strict && mandatory.length > 0) {
@@ -109,6 +113,23 @@ export async function main(argv: string[]): Promise<number> {
         return 3;
     }
     return 0;
+}
+
+/** One line on the Helm rendering: how many releases rendered, from the cache, and why any did not. */
+function chartLine(plan: Plan): string {
+    const c = plan.charts;
+    if (!c || c.releases.length === 0) return "Helm: no releases";
+    const rendered = c.releases.filter((r) => r.status === "rendered");
+    const cached = rendered.filter((r) => r.cached).length;
+    const head = `Helm: ${rendered.length} of ${c.releases.length} releases rendered (${cached} from cache) in ${c.seconds.toFixed(2)} s`;
+    const failed = c.releases.filter((r) => r.status === "failed").map((r) => r.key);
+    const unrendered = c.releases.filter((r) => r.status === "unrendered");
+    return [
+        head + (c.helm ? ` with Helm ${c.helm.split(" ")[0]} for Kubernetes ${c.kubeVersion}` : ""),
+        ...(failed.length ? [`  Helm refused: ${failed.join(", ")} (see the helm-render findings)`] : []),
+        // Said once, whatever the number of releases it concerns.
+        ...(unrendered.length ? [`  not rendered: ${unrendered[0].reason}`] : []),
+    ].join("\n");
 }
 
 /**

@@ -17,10 +17,11 @@
  * docs, "Network Policies": traffic to and from the node where a Pod runs is always allowed), so
  * flows from `kubelet` to pods are not evaluated; flows to kubelets (on every node) are.
  *
- * Pods: the program's come from the plan's pod templates (`planPods`); pods a chart or another
- * program creates are synthesised from the contract's PodRef until the Helm releases are rendered
- * (`renderedChartObjects` is the seam: rendered pods and policies go there, and PodRefs of a rendered
- * chart are then matched like the program's).
+ * Pods: the program's come from the plan's pod templates (`planPods`), a chart's from its rendered
+ * objects (`renderedChartObjects`, when the plan rendered the Helm releases, with their Services and
+ * NetworkPolicies), and PodRefs of a
+ * rendered chart are matched like the program's; pods another program creates at run time, and a
+ * chart's when rendering is off, are synthesised from the contract's PodRef.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -30,6 +31,8 @@ import { contractsFor, registry } from "../../contracts";
 import { deniedFlows, deniedWaits } from "../../contracts/denied";
 import type { Accept, ContractConfig, DeniedFlow, DeniedWait, Flow, HostFact, Listener, Peer, PodRef, Source, SystemContract } from "../../contracts/types";
 import { findProjectDir } from "../../program/projectDir";
+import { chartObjects } from "../plan-engine/helmRender";
+import { kubernetesType } from "../plan-engine/mockRuntime";
 import type { Finding, Plan, PlanCheck, PlanResource } from "../plan-engine/types";
 import { Cluster, Endpoint, NetworkFacts, Pod, allowedPorts, formatRanges, intersectRanges, peerEndpoints, portSpecRanges, subtractRanges } from "./networkPolicyEval";
 
@@ -107,11 +110,31 @@ export function planPods(resources: readonly PlanResource[]): PlanPod[] {
 }
 
 /**
- * The objects of the plan's Helm releases, rendered: none yet. The Helm rendering issue fills this
- * (pods with `createdBy: { chart }`, the charts' NetworkPolicies), and every check then uses them.
+ * The objects of the plan's Helm releases as Helm renders them (`renderCharts`, docs/helm-rendering.md):
+ * their pod templates (`createdBy: { chart }`, with the labels the chart really puts on its pods) and
+ * NetworkPolicies, and the charts rendered. A contract's PodRef of a rendered chart is then matched
+ * against these pods like the program's: a label the contract guessed wrong is a finding.
+ * Without rendering (no Helm, no chart sources), none: the checker synthesises those pods from the PodRefs.
  */
-export function renderedChartObjects(_plan: Plan): { pods: PlanPod[]; policies: any[]; charts: string[] } {
-    return { pods: [], policies: [], charts: [] };
+export function renderedChartObjects(plan: Plan): { pods: PlanPod[]; policies: any[]; services: any[]; charts: string[] } {
+    const releases = (plan.charts?.releases ?? []).filter((r) => r.status === "rendered");
+    const chartOf = new Map(releases.map((r) => [r.key, r.record.chart]));
+    const pods: PlanPod[] = [];
+    const policies: any[] = [];
+    const services: any[] = [];
+    for (const o of chartObjects(plan)) {
+        const chart = chartOf.get(o.release);
+        if (!chart) continue;
+        const type = kubernetesType(String(o.object.apiVersion), String(o.object.kind));
+        if (type === "kubernetes:networking.k8s.io/v1:NetworkPolicy") policies.push(o.object);
+        else if (type === "kubernetes:core/v1:Service") services.push(o.object);
+        else if (POD_TEMPLATE.test(type)) {
+            // Hook pods (Helm runs them around install/upgrade) are pods of the chart too.
+            const [pod] = planPods([{ urn: o.path, type, name: String(o.object.metadata?.name), inputs: o.object } as PlanResource]);
+            if (pod) pods.push({ ...pod, createdBy: { chart } });
+        }
+    }
+    return { pods, policies, services, charts: [...new Set(chartOf.values())].sort() };
 }
 
 /** The validated config the plan recorded as the Platform's `config` input. */
@@ -161,7 +184,7 @@ export function worldOf(plan: Plan, opts: WorldOptions = {}): World | undefined 
         cluster: { namespaces, policies: [...policies, ...rendered.policies] },
         pods: [...planPods(resources), ...rendered.pods],
         renderedCharts: new Set(rendered.charts),
-        services,
+        services: [...services, ...rendered.services],
         resources,
         kindNodes: cfg.kubernetes.distribution === "kind" ? (opts.kindNodes ?? readKindNodes(path.join(findProjectDir(), "kind", "cluster.yaml"))) : undefined,
         hostFiles: hostFiles && typeof hostFiles === "object" ? (hostFiles as Record<string, string>) : undefined,
@@ -205,11 +228,17 @@ export function podMatches(pod: Pod, ref: PodRef): boolean {
     return pod.namespace === ref.namespace && Object.entries(ref.labels).every(([k, v]) => pod.labels[k] === v) && (ref.labelKeys ?? []).every((k) => k in pod.labels);
 }
 
-/** A pod that stands for a PodRef the plan cannot show (chart or run-time pods). */
-export function synthesisedPod(ref: PodRef): Pod {
+/**
+ * A pod that stands for a PodRef the plan cannot show (run-time pods, or a chart's when the plan
+ * did not render it), with the named ports its contract's listeners give it (a NetworkPolicy may
+ * name a port: z2jh's singleuser policy admits `notebook-port`).
+ */
+export function synthesisedPod(ref: PodRef, listeners: readonly Listener[] = []): Pod {
     const labels = { ...ref.labels };
     for (const k of ref.labelKeys ?? []) labels[k] ??= "<any value>";
-    return { name: `${ref.namespace}/${ref.name}`, namespace: ref.namespace, labels };
+    const same = (p: PodRef) => p.namespace === ref.namespace && p.name === ref.name;
+    const ports = listeners.filter((l) => l.portName && same(l.pod)).map((l) => ({ name: l.portName, containerPort: l.port, protocol: l.protocol ?? "TCP" }));
+    return { name: `${ref.namespace}/${ref.name}`, namespace: ref.namespace, labels, ...(ports.length ? { ports } : {}) };
 }
 
 /** Whether the plan has (or stands in for) the pods of `ref`: the program's must be pod templates. */
@@ -224,7 +253,7 @@ export function podsOfRef(w: World, ref: PodRef): PlanPod[] | undefined {
 /** The endpoints of a peer: a hostNetwork pod is its nodes' addresses. */
 function endpointsOf(w: World, peer: Peer): Endpoint[] {
     if (peer.kind === "pods" && peer.hostNetwork) return peerEndpoints({ kind: "node" }, w.network, () => []).map((e) => ({ ...e, name: `${peer.namespace}/${peer.name} (hostNetwork, ${(e as { ip: string }).ip})` }));
-    return peerEndpoints(peer, w.network, (ref) => podsOfRef(w, ref) ?? [synthesisedPod(ref)]);
+    return peerEndpoints(peer, w.network, (ref) => podsOfRef(w, ref) ?? [synthesisedPod(ref, w.contracts.flatMap((c) => c.listeners))]);
 }
 
 function checkPodRefs(w: World, system: string, peers: Peer[], out: Finding[]): void {
@@ -484,8 +513,12 @@ export function notWritable(pod: { spec: any }, c: any, p: string, kindMounts: r
 function checkWrites(w: World, c: SystemContract, out: Finding[]): void {
     const kindMounts = (w.kindNodes ?? []).flatMap((n) => (n.extraMounts ?? []).map((m) => m.containerPath ?? "")).filter(Boolean);
     for (const x of c.writes) {
-        const pods = podsOfRef(w, x.pod);
+        let pods = podsOfRef(w, x.pod);
         if (!pods) continue;
+        const hasContainer = (pod: PlanPod) => [...(pod.spec.containers ?? []), ...(pod.spec.initContainers ?? [])].some((k: any) => k.name === x.container);
+        // A PodRef without labels (a chart's hook Jobs, whose pods carry none) selects every pod of its
+        // namespace: it means the rendered pods that run the named container.
+        if (Object.keys(x.pod.labels).length === 0 && !(x.pod.labelKeys ?? []).length && pods.some(hasContainer)) pods = pods.filter(hasContainer);
         for (const pod of pods) {
             const ctr = [...(pod.spec.containers ?? []), ...(pod.spec.initContainers ?? [])].find((k: any) => k.name === x.container);
             const fact = `write/${x.pod.name}/${x.container}:${x.path}`;

@@ -6,6 +6,8 @@
  *
  *   validateManifests    raw objects against the Kubernetes schema and reference CRDs
  *   validateHelmValues   each release's values against its chart's schema or values.yaml
+ *   chartRender          releases Helm refused or could not render; chart objects as guard resources
+ *   chartExceptions      the reasoned exceptions for chart objects
  *   policyCheck          the policy pack's rules (policy/rules), as CrossGuard runs them
  *   secretScan           no secret value in any artifact
  *   scheduling           the pods fit the kind cluster's nodes (kind/cluster.yaml); other clusters: not known
@@ -19,7 +21,8 @@
  * A new check is a `PlanCheck` (plan-engine/types.ts) in its own module, added to `planChecks`.
  */
 import { provideManifestYaml } from "../plan-engine/render";
-import type { Finding, Plan, PlanCheck } from "../plan-engine/types";
+import type { ChartRendering, Finding, Plan, PlanCheck } from "../plan-engine/types";
+import { chartRenderCheck, releaseNamespaceCheck } from "./chartRender";
 import { contractsCheck } from "./contracts";
 import { policyCheck } from "./policyCheck";
 import { schedulingCheck } from "./scheduling";
@@ -30,7 +33,7 @@ import { manifestSchemaCheck } from "./validateManifests";
 export { contractsDocTables, withContractsDocTables } from "./contractsDoc";
 export { planConfig } from "./contracts";
 
-export const planChecks: PlanCheck[] = [manifestSchemaCheck, helmValuesCheck, policyCheck, secretLeakCheck, contractsCheck, schedulingCheck];
+export const planChecks: PlanCheck[] = [manifestSchemaCheck, helmValuesCheck, chartRenderCheck, releaseNamespaceCheck, policyCheck, secretLeakCheck, contractsCheck, schedulingCheck];
 
 function result(checks: readonly PlanCheck[], findings: Finding[]): { findings: Finding[]; checksRun: string[] } {
     findings.sort((a, b) => (a.rule + a.subject + a.message < b.rule + b.subject + b.message ? -1 : 1));
@@ -42,11 +45,18 @@ export function runChecks(plan: Plan, checks: readonly PlanCheck[] = planChecks)
 }
 
 /**
- * The same, while the manifests' YAML is rendered on a worker (`renderWorker.ts`): the checks
- * that do not read the artifacts run meanwhile, then this thread helps finish the YAML, then the
- * others run.
+ * The same, while the manifests' YAML is rendered on a worker (`renderWorker.ts`) and the Helm
+ * charts by Helm (`charts`, from `renderCharts`, which attaches them to the plan): once the charts
+ * are in, the checks that do not read the artifacts run, then this thread helps finish the YAML,
+ * then the others run.
  */
-export async function runChecksBesideRendering(plan: Plan, rendering: { help(): Promise<string[]> }, checks: readonly PlanCheck[] = planChecks): Promise<{ findings: Finding[]; checksRun: string[] }> {
+export async function runChecksBesideRendering(
+    plan: Plan,
+    rendering: { help(): Promise<string[]> },
+    charts?: Promise<ChartRendering>,
+    checks: readonly PlanCheck[] = planChecks,
+): Promise<{ findings: Finding[]; checksRun: string[] }> {
+    if (charts) await charts;
     const findings = checks.filter((c) => !c.readsArtifacts).flatMap((c) => c.run(plan));
     provideManifestYaml(plan, await rendering.help());
     findings.push(...checks.filter((c) => c.readsArtifacts).flatMap((c) => c.run(plan)));

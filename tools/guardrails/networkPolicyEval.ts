@@ -17,6 +17,10 @@
  * any other name a public TEST-NET address), and `anywhere` a public address.
  */
 
+import { chartObjects } from "../plan-engine/helmRender";
+import { kubernetesType } from "../plan-engine/mockRuntime";
+import type { Plan } from "../plan-engine/types";
+
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import type { Peer, PodRef, PortSpec } from "../../contracts/types";
 
@@ -332,4 +336,14 @@ export function clusterFromResources(resources: readonly { type: string; inputs:
         }
     }
     return { cluster: { namespaces, policies }, pods };
+}
+
+/**
+ * The cluster model of a whole plan: the program's objects and the objects its Helm charts
+ * rendered (`renderCharts`), so charts' NetworkPolicies (z2jh's) and pods (with the labels the
+ * chart really puts on them) count like the program's own.
+ */
+export function clusterFromPlan(plan: Plan): { cluster: Cluster; pods: Pod[] } {
+    const charts = chartObjects(plan).map((o) => ({ type: kubernetesType(String(o.object.apiVersion), String(o.object.kind)), inputs: o.object }));
+    return clusterFromResources([...plan.resources.filter((r) => r.custom), ...charts]);
 }

@@ -21,7 +21,7 @@ import type Ajv from "ajv";
 import type { AnySchema, ValidateFunction } from "ajv";
 import standaloneCode from "ajv/dist/standalone";
 import { readTextIfExists } from "../plan-engine/files";
-import { findProjectDir } from "../../program/projectDir";
+import { planCacheDir } from "../plan-engine/cacheDir";
 
 /** Bump when what an entry holds changes shape. */
 const FORMAT = "1";
@@ -32,7 +32,7 @@ const AJV_VERSION: string = require("ajv/package.json").version;
 const YAML_VERSION: string = require("yaml/package.json").version;
 
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
-    return env.PLAN_CACHE_DIR ? path.resolve(env.PLAN_CACHE_DIR) : path.join(findProjectDir(__dirname), "node_modules", ".cache", "research-platform");
+    return planCacheDir(env);
 }
 
 function key(...parts: string[]): string {
@@ -68,6 +68,25 @@ export function cachedFromText<T>(what: string, text: string, derive: (text: str
         }
     }
     const value = derive(text);
+    writeEntry(file, JSON.stringify(value ?? null));
+    return value;
+}
+
+/**
+ * A result derived from data that `parts` fully identify (e.g. a Helm render's cache key and a
+ * library version), from the cache when it was derived before. The result must be plain JSON data.
+ */
+export function cachedResult<T>(what: string, parts: readonly string[], derive: () => T, dir: string = cacheDir()): T {
+    const file = path.join(dir, what, `${key(what, ...parts)}.json`);
+    const hit = readTextIfExists(file);
+    if (hit !== undefined) {
+        try {
+            return JSON.parse(hit) as T;
+        } catch {
+            // A damaged entry: derive again and overwrite it.
+        }
+    }
+    const value = derive();
     writeEntry(file, JSON.stringify(value ?? null));
     return value;
 }

@@ -58,6 +58,7 @@ export const SUBCHART_PATHS: readonly string[] = [
     "diracx:grafana.admin.userKey",
     "diracx:grafana.admin.passwordKey",
     "diracx:mysql.primary.persistence.storageClass", // bitnami mysql 9.11.0
+    "diracx:mysql.primary.podManagementPolicy",
     "diracx:opensearch.persistence.storageClass", // opensearch 2.13.1
 ];
 

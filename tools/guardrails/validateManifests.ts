@@ -9,8 +9,16 @@ import addFormats from "ajv-formats";
 import { isManifest, manifestPath } from "../plan-engine/manifests";
 import { fromWire, splitApiVersion } from "../plan-engine/mockRuntime";
 import type { Finding, Plan, PlanCheck } from "../plan-engine/types";
-import { ReferenceDirs, referenceCrd, referenceDirs, skipMessage } from "./reference";
-import { cachedValidator } from "./referenceCache";
+import { chartObjects } from "../plan-engine/helmRender";
+import { applyChartExceptions } from "./chartExceptions";
+import { chartGuardResources, chartOfObject } from "./chartRender";
+import { CrdSchema, ReferenceDirs, referenceCrd, referenceDirs, skipMessage } from "./reference";
+import { cachedResult, cachedValidator } from "./referenceCache";
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const MODELS_VERSION: string = require("kubernetes-models/package.json").version;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const AJV_VERSION: string = require("ajv/package.json").version;
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -58,8 +66,8 @@ function crdValidator(key: string, schema: Record<string, unknown>): ValidateFun
     return v;
 }
 
-/** Validate one Kubernetes object (plain values, secrets revealed). */
-export function validateManifest(obj: any, dirs: ReferenceDirs = referenceDirs()): ManifestResult {
+/** Validate one Kubernetes object (plain values, secrets revealed). `crds` adds CRD schemas to the reference folder's (the plan's rendered CRDs). */
+export function validateManifest(obj: any, dirs: ReferenceDirs = referenceDirs(), crds?: ReadonlyMap<string, CrdSchema>): ManifestResult {
     const apiVersion = obj?.apiVersion;
     const kind = obj?.kind;
     if (typeof apiVersion !== "string" || typeof kind !== "string") return { status: "invalid", errors: ["apiVersion and kind are required"] };
@@ -74,10 +82,11 @@ export function validateManifest(obj: any, dirs: ReferenceDirs = referenceDirs()
             return { status: "invalid", errors: errors ? formatErrors(errors) : [(e as Error).message] };
         }
     }
-    if (!dirs.exists) return { status: "no-schema", reason: skipMessage(dirs, `schema of ${apiVersion} ${kind}`) };
-    const crd = referenceCrd(dirs, group, version, kind);
-    if (!crd) return { status: "no-schema", reason: `no schema for ${apiVersion} ${kind}: not a kind known to kubernetes-models and no CRD for it under ${dirs.root}` };
-    const validate = crdValidator(`${dirs.root}|${group}/${version}/${kind}`, crd.schema);
+    const rendered = crds?.get(`${group}/${version}/${kind}`);
+    if (!rendered && !dirs.exists) return { status: "no-schema", reason: skipMessage(dirs, `schema of ${apiVersion} ${kind}`) };
+    const crd = rendered ?? referenceCrd(dirs, group, version, kind);
+    if (!crd) return { status: "no-schema", reason: `no schema for ${apiVersion} ${kind}: not a kind known to kubernetes-models, no CRD for it among the charts' rendered objects or under ${dirs.root}` };
+    const validate = crdValidator(`${rendered ? "rendered" : dirs.root}|${group}/${version}/${kind}|${crd.file}`, crd.schema);
     return validate(obj) ? { status: "valid" } : { status: "invalid", errors: formatErrors(validate.errors).map((e) => `${e} (CRD ${crd.file})`) };
 }
 
@@ -94,16 +103,40 @@ export function revealedInputs(plan: Plan): Map<string, unknown> {
     return m;
 }
 
-export function manifestFindings(plan: Plan, dirs: ReferenceDirs = referenceDirs()): Finding[] {
-    const revealed = revealedInputs(plan);
-    const out: Finding[] = [];
-    for (const r of plan.resources) {
-        if (!isManifest(r)) continue;
-        const res = validateManifest(revealed.get(r.urn) ?? r.inputs, dirs);
-        if (res.status === "invalid") out.push({ level: "mandatory", rule: "manifest-schema", subject: manifestPath(r), message: res.errors.join("; ") });
-        else if (res.status === "no-schema") out.push({ level: "advisory", rule: "manifest-schema", subject: manifestPath(r), message: res.reason });
+/** The schemas of the CRDs the plan's charts render (`<group>/<version>/<Kind>`): what the cluster will validate its custom resources against. */
+export function renderedCrds(plan: Plan): Map<string, CrdSchema> {
+    const out = new Map<string, CrdSchema>();
+    for (const o of chartObjects(plan)) {
+        const crd = o.object as any;
+        if (crd.kind !== "CustomResourceDefinition") continue;
+        for (const v of crd.spec?.versions ?? []) {
+            const schema = v?.schema?.openAPIV3Schema;
+            if (schema) out.set(`${crd.spec.group}/${v.name}/${crd.spec.names?.kind}`, { file: o.path, schema });
+        }
     }
     return out;
+}
+
+export function manifestFindings(plan: Plan, dirs: ReferenceDirs = referenceDirs()): Finding[] {
+    const revealed = revealedInputs(plan);
+    const crds = renderedCrds(plan);
+    const out: Finding[] = [];
+    const add = (subject: string, res: ManifestResult) => {
+        if (res.status === "invalid") out.push({ level: "mandatory", rule: "manifest-schema", subject, message: res.errors.join("; ") });
+        else if (res.status === "no-schema") out.push({ level: "advisory", rule: "manifest-schema", subject, message: res.reason });
+    };
+    for (const r of plan.resources) if (isManifest(r)) add(manifestPath(r), validateManifest(revealed.get(r.urn) ?? r.inputs, dirs, crds));
+    // The objects the charts render, as the cluster would get them (secrets the program passed are
+    // placeholders there). Their results are cached by the render's key: a warm re-plan loads no
+    // kubernetes-models module for the kinds only charts use.
+    const releases = plan.charts?.releases ?? [];
+    const allRenders = releases.map((r) => r.cacheKey ?? "").sort().join(",");
+    for (const r of releases) {
+        const validate = () => Object.fromEntries(r.objects.map((o) => [o.path, validateManifest(o.object, dirs, crds)]));
+        const results = r.cacheKey ? cachedResult("helm-checks", [r.cacheKey, MODELS_VERSION, AJV_VERSION, allRenders, dirs.root], validate) : validate();
+        for (const o of r.objects) add(o.path, results[o.path] ?? validateManifest(o.object, dirs, crds));
+    }
+    return applyChartExceptions(out, chartGuardResources(plan).byUrn, chartOfObject(plan));
 }
 
 export const manifestSchemaCheck: PlanCheck = { name: "manifest-schema", run: (plan) => manifestFindings(plan) };

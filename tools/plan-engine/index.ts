@@ -8,7 +8,8 @@
  * benchmark preloads it into the processes it measures) and `planDiff` (the plan diff command's,
  * with libraries the plan itself does not need).
  */
-export type { Finding, HelmRecord, Manifest, Plan, PlanCheck, PlanResource, Registration } from "./types";
+export type { ChartObject, ChartRendering, Finding, HelmRecord, Manifest, Plan, PlanCheck, PlanResource, Registration, ReleaseRendering } from "./types";
+export { chartObjects, renderCharts } from "./helmRender";
 export type { PlanOptions } from "./runPlan";
 export { runPlan, stackConfigFor, stackTracesWanted, withPlaceholderSecrets } from "./runPlan";
 export { UsageError } from "./stackConfig";

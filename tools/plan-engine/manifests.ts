@@ -22,8 +22,22 @@ const CLUSTER_SCOPED = new Set([
     "APIService",
     "ValidatingWebhookConfiguration",
     "MutatingWebhookConfiguration",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
+    "MutatingAdmissionPolicy",
+    "MutatingAdmissionPolicyBinding",
+    "FlowSchema",
+    "PriorityLevelConfiguration",
+    "VolumeAttachment",
+    "CSINode",
+    "CertificateSigningRequest",
     "ClusterIssuer",
 ]);
+
+/** Whether a built-in kind (or cert-manager's ClusterIssuer) is cluster-scoped. Custom kinds: see their CRD's `spec.scope`. */
+export function isClusterScoped(kind: string): boolean {
+    return CLUSTER_SCOPED.has(kind);
+}
 
 /** A raw Kubernetes object the program creates (not a Helm release, not a provider). */
 export function isManifest(r: PlanResource): boolean {

@@ -23,9 +23,9 @@ import { parseAllDocuments } from "yaml";
 import type { Registration } from "./types";
 
 export const SECRET_SIG = pulumi.runtime.specialSecretSig;
-const SIG_KEY = pulumi.runtime.specialSigKey;
-const RESOURCE_SIG = pulumi.runtime.specialResourceSig;
-const UNKNOWN = pulumi.runtime.unknownValue;
+export const SIG_KEY = pulumi.runtime.specialSigKey;
+export const RESOURCE_SIG = pulumi.runtime.specialResourceSig;
+export const UNKNOWN = pulumi.runtime.unknownValue;
 /** `pulumirpc.Result.SUCCESS`: the register call ran to completion (no unknowns kept). */
 const SUCCESS = 0;
 

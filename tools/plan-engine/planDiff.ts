@@ -4,8 +4,9 @@
  * What hurts comes first: resources that Pulumi would **replace** (a field their provider cannot
  * change in place, see `replacement.ts`) or remove, and, at the very top, every protected or
  * retained resource among them (data at risk). Then resources changed in place (field by field),
- * added, and Helm releases key by key. Plans are already redacted, so secrets only ever appear as
- * `[secret]`.
+ * added, Helm releases key by key, and the objects Helm renders for each release (added, removed,
+ * changed field by field), grouped under their release. Plans are already redacted, so secrets only
+ * ever appear as `[secret]`.
  *
  * Large diffs stay readable: names sort naturally (`site-72` before `site-719`); a run of
  * resources of one type whose names differ only in a number, added, removed or changed alike, is
@@ -17,6 +18,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { formatPatch, structuredPatch } from "diff";
 import microdiff from "microdiff";
+import { load } from "js-yaml";
 import { parse } from "yaml";
 import { shortType } from "./graph";
 import { helmRecord } from "./manifests";
@@ -28,6 +30,12 @@ export interface LoadedPlan {
     stack: string;
     resources: PlanResource[];
     helm: Map<string, HelmRecord>;
+    /**
+     * The objects Helm rendered, by release (`<namespace>/<name>`), each by its path inside the
+     * release's folder (`<namespace>/<Kind>-<name>.yaml`, hooks under `hooks/`), as text. Absent
+     * for a plan written without rendering.
+     */
+    chartObjects?: Map<string, Map<string, string>>;
 }
 
 export class PlanDirError extends Error {}
@@ -37,14 +45,27 @@ export function loadPlanDir(dir: string): LoadedPlan {
     if (!fs.existsSync(file)) throw new PlanDirError(`${dir} holds no offline plan (no resources.json): run \`npm run plan -- --out ${dir}\` first`);
     const doc = JSON.parse(fs.readFileSync(file, "utf8")) as { project: string; stack: string; resources: PlanResource[] };
     const helm = new Map<string, HelmRecord>();
+    const chartObjects = new Map<string, Map<string, string>>();
     const helmDir = path.join(dir, "helm");
     if (fs.existsSync(helmDir)) {
-        for (const f of fs.readdirSync(helmDir).sort()) {
-            const h = parse(fs.readFileSync(path.join(helmDir, f), "utf8")) as HelmRecord;
-            helm.set(`${h.namespace}/${h.name}`, h);
+        for (const f of fs.readdirSync(helmDir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+            if (!f.isFile() || !f.name.endsWith(".yaml")) continue;
+            const h = parse(fs.readFileSync(path.join(helmDir, f.name), "utf8")) as HelmRecord;
+            const key = `${h.namespace}/${h.name}`;
+            helm.set(key, h);
+            // The release's rendered objects: helm/<namespace>-<release>/ beside its values record.
+            const objects = path.join(helmDir, `${h.namespace}-${h.name}`);
+            if (!fs.existsSync(objects)) continue;
+            const texts = new Map<string, string>();
+            for (const e of fs.readdirSync(objects, { recursive: true, withFileTypes: true })) {
+                if (!e.isFile() || !e.name.endsWith(".yaml")) continue;
+                const file = path.join(e.parentPath, e.name);
+                texts.set(path.relative(objects, file).split(path.sep).join("/"), fs.readFileSync(file, "utf8"));
+            }
+            chartObjects.set(key, new Map([...texts.entries()].sort(([a], [b]) => (a < b ? -1 : 1))));
         }
     }
-    return { project: doc.project, stack: doc.stack, resources: doc.resources, helm };
+    return { project: doc.project, stack: doc.stack, resources: doc.resources, helm, chartObjects };
 }
 
 /** Limit GitHub puts on a comment body is 65,536 characters; stay clear of it. */
@@ -483,6 +504,69 @@ function changedSection(title: string, noun: string, cs: Changed[]): Section | u
     return { head: [`### ${title} (${cs.length})`, ""], entries, noun };
 }
 
+/** Rows of a rendered object's field table (a CRD's descriptions can change by the hundred): the rest are counted. */
+const MAX_CHART_FIELD_ROWS = 40;
+
+interface ChartChange {
+    release: string;
+    added: string[];
+    removed: string[];
+    changed: { path: string; changes: FieldChange[] }[];
+}
+
+/** What changes among the objects Helm renders, per release present in both plans. */
+function chartChanges(before: LoadedPlan, after: LoadedPlan): ChartChange[] {
+    const out: ChartChange[] = [];
+    if (!before.chartObjects || !after.chartObjects) return out;
+    for (const [release, objs] of after.chartObjects) {
+        const old = before.chartObjects.get(release);
+        if (!old) continue; // a release added or rendered for the first time: listed with the resources
+        const c: ChartChange = { release, added: [], removed: [], changed: [] };
+        for (const [p, text] of objs) {
+            const was = old.get(p);
+            if (was === undefined) c.added.push(p);
+            else if (was !== text) {
+                const changes = changesOf(load(was), load(text));
+                if (changes.length) c.changed.push({ path: p, changes });
+            }
+        }
+        for (const p of old.keys()) if (!objs.has(p)) c.removed.push(p);
+        c.added.sort(naturalCompare);
+        c.removed.sort(naturalCompare);
+        c.changed.sort((x, y) => naturalCompare(x.path, y.path));
+        if (c.added.length + c.removed.length + c.changed.length) out.push(c);
+    }
+    return out.sort((a, b) => naturalCompare(a.release, b.release));
+}
+
+/** The rendered objects' changes as entries: per release a heading with what was added and removed, then the changed objects, the very same changes once. */
+function chartSection(changes: ChartChange[]): Section | undefined {
+    if (changes.length === 0) return undefined;
+    const entries: Entry[] = [];
+    for (const c of changes) {
+        const head = [`#### release \`${c.release}\`: ${c.added.length} added, ${c.removed.length} removed, ${c.changed.length} changed`, ""];
+        const listed = [...c.added.map((p) => `- added \`${p}\``), ...c.removed.map((p) => `- removed \`${p}\``)];
+        const lines = [...head, ...listed, ...(listed.length ? [""] : [])];
+        entries.push({ full: lines, compact: lines, count: c.added.length + c.removed.length });
+        // Objects with the very same changes (a chart bump relabels every object) are shown once.
+        const groups = new Map<string, { paths: string[]; changes: FieldChange[] }>();
+        for (const ch of c.changed) {
+            const key = JSON.stringify(ch.changes);
+            const g = groups.get(key);
+            if (g) g.paths.push(ch.path);
+            else groups.set(key, { paths: [ch.path], changes: ch.changes });
+        }
+        for (const g of groups.values()) {
+            const what = g.paths.length === 1 ? `<code>${g.paths[0]}</code>` : `${g.paths.length} objects, the same change: ${g.paths.map((p) => `<code>${p}</code>`).join(", ")}`;
+            const t = fieldTable(g.changes);
+            const rows = t.rows.length > MAX_CHART_FIELD_ROWS ? [...t.rows.slice(0, MAX_CHART_FIELD_ROWS), `| _... and ${t.rows.length - MAX_CHART_FIELD_ROWS} more fields_ | | |`] : t.rows;
+            entries.push({ ...details(`changed ${what}`, rows, t.blocks), count: g.paths.length });
+        }
+    }
+    const releases = changes.length;
+    return { head: [`### Objects rendered by Helm (${releases} release${releases === 1 ? "" : "s"})`, ""], entries, noun: "rendered objects" };
+}
+
 export function diffPlans(before: LoadedPlan, after: LoadedPlan, opts: DiffOptions = {}): string {
     const budget = opts.maxChars ?? MAX_COMMENT_CHARS;
     const b = new Map(before.resources.map((r) => [r.urn, r]));
@@ -512,8 +596,9 @@ export function diffPlans(before: LoadedPlan, after: LoadedPlan, opts: DiffOptio
         helmEntries.push(details(`release <code>${key}</code>`, t.rows, t.blocks));
     }
 
+    const charts = chartChanges(before, after);
     const title = `## Offline plan diff: ${after.project}/${after.stack}`;
-    if (added.length + removed.length + changed.length + helmEntries.length === 0) {
+    if (added.length + removed.length + changed.length + helmEntries.length + charts.length === 0) {
         return `${title}\n\nNo changes: ${after.resources.length} resources, identical inputs and options.\n`;
     }
 
@@ -550,13 +635,17 @@ export function diffPlans(before: LoadedPlan, after: LoadedPlan, opts: DiffOptio
         changedSection("Changed in place", "changed resources", updated),
         listSection("Added", "added resources", added, () => ""),
         helmEntries.length ? { head: [`### Helm releases (${helmEntries.length})`, ""], entries: helmEntries, noun: "Helm releases" } : undefined,
+        chartSection(charts),
     ].filter((s): s is Section => s !== undefined);
 
+    const chartCount = (f: (c: ChartChange) => number) => charts.reduce((n, c) => n + f(c), 0);
     const top = [
         title,
         "",
         ...banner,
-        `**${added.length} added, ${removed.length} removed, ${replaced.length} replaced, ${updated.length} changed in place** (${before.resources.length} -> ${after.resources.length} resources; ${helmEntries.length} Helm release${helmEntries.length === 1 ? "" : "s"} with changed values or chart)`,
+        `**${added.length} added, ${removed.length} removed, ${replaced.length} replaced, ${updated.length} changed in place** (${before.resources.length} -> ${after.resources.length} resources; ${helmEntries.length} Helm release${helmEntries.length === 1 ? "" : "s"} with changed values or chart` +
+            (charts.length ? `; rendered chart objects: ${chartCount((c) => c.added.length)} added, ${chartCount((c) => c.removed.length)} removed, ${chartCount((c) => c.changed.length)} changed` : "") +
+            ")",
         "",
     ];
     const body = layout(sections, budget - size(top) - 2, "npm run plan:diff -- BEFORE_DIR AFTER_DIR");

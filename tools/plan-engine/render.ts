@@ -1,7 +1,7 @@
 /**
  * Turn a plan into the offline plan's artifacts (README, "The offline plan"):
- * resources.json, manifests/, helm/, graph.mmd, summary.md. Pure: the same plan gives the same
- * bytes.
+ * resources.json, manifests/, helm/ (each release's values, and the objects Helm rendered for it),
+ * graph.mmd, summary.md. Pure: the same plan gives the same bytes.
  */
 import { PlanGraph, buildGraph, componentEdges } from "./graph";
 import { helmPath, helmRecord, isManifest, manifestPath, yaml } from "./manifests";
@@ -51,6 +51,13 @@ function artifacts(plan: Plan): { files: Map<string, string>; graph: PlanGraph }
             }
             const h = helmRecord(r);
             if (h) files.set(helmPath(h), yaml(h));
+        }
+        // The objects Helm renders for each release (`helmRender.ts`), when the plan rendered them.
+        for (const rel of plan.charts?.releases ?? []) {
+            for (const o of rel.objects) {
+                if (files.has(o.path)) throw new Error(`two objects would be written to ${o.path}: ${o.source}`);
+                files.set(o.path, o.text);
+            }
         }
         const graph = buildGraph(plan.resources);
         files.set("graph.mmd", renderGraph(plan, graph));

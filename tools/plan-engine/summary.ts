@@ -3,7 +3,7 @@
  * stack outputs, findings) and the component tree the plan command prints.
  */
 import { PlanGraph, WAIT_SECONDS, appendTo, owningComponent, shortType, waitSeconds } from "./graph";
-import { yaml } from "./manifests";
+import { helmRecord, yaml } from "./manifests";
 import type { Finding, Plan, PlanResource } from "./types";
 
 export function label(r: PlanResource): string {
@@ -46,6 +46,8 @@ export function renderSummary(plan: Plan, g: PlanGraph, findings: Finding[], che
     for (const u of g.criticalPath) out.push(`- ${label(g.byUrn.get(u)!)} (${waitSeconds(g.byUrn.get(u)!)} s)`);
     out.push("", "Waits per kind: " + WAIT_SECONDS.map((w) => `${w.seconds} s ${w.why}`).join("; ") + ".", "");
 
+    out.push(...chartSection(plan));
+
     out.push("## Stack outputs", "", "```yaml", yaml(plan.outputs).trimEnd(), "```", "");
 
     out.push("## Policy findings", "");
@@ -71,4 +73,31 @@ export function componentTree(plan: Plan): string[] {
     };
     walk(null, 1);
     return lines;
+}
+
+/** "Helm releases": how each release was rendered and what it holds. */
+function chartSection(plan: Plan): string[] {
+    const c = plan.charts;
+    const records = plan.resources.map(helmRecord).filter((h) => h !== undefined);
+    if (records.length === 0) return [];
+    const out = ["## Helm releases", ""];
+    if (!c) return [...out, `${records.length} release${records.length === 1 ? "" : "s"}, not rendered (the plan ran without rendering charts).`, ""];
+    out.push(
+        c.helm
+            ? `Rendered with Helm ${c.helm.split(" ")[0]} for Kubernetes ${c.kubeVersion} (${c.kubeVersionFrom}); API versions of the platform's CRDs given to Helm: ${c.apiVersions.filter((v) => v.split("/").length === 2).join(", ") || "none"}.`
+            : `Not rendered: ${c.releases[0]?.reason ?? "no Helm"}.`,
+        "",
+        "| release | chart | status | objects | hooks | kinds |",
+        "|---|---|---|---:|---:|---|",
+    );
+    for (const r of c.releases) {
+        const kinds = new Map<string, number>();
+        for (const o of r.objects) kinds.set(String(o.object.kind), (kinds.get(String(o.object.kind)) ?? 0) + 1);
+        const status = r.status === "rendered" ? "rendered" : `**${r.status}**: ${r.reason?.split("\n")[0] ?? ""}`;
+        out.push(
+            `| ${r.key} | ${r.record.chart} ${r.record.version} | ${status.replace(/\|/g, "\\|")} | ${r.objects.length} | ${r.objects.filter((o) => o.hook).length} | ${[...kinds.entries()].sort().map(([k, n]) => `${k} ${n}`).join(", ")} |`,
+        );
+    }
+    out.push("");
+    return out;
 }

@@ -19,7 +19,9 @@ export function mysql(d: DiracxContext, { values }: ChartValues, secrets: Diracx
             true,
         );
         values.mysql = { enabled: true, auth: { existingSecret: auth.metadata.name } };
-        if (storageClassName) (values.mysql as Record<string, unknown>).primary = { persistence: { storageClass: storageClassName } };
+        // The subchart writes `podManagementPolicy: ""` by default, which the StatefulSet schema refuses (the
+        // API server defaults it to OrderedReady): say so explicitly.
+        (values.mysql as Record<string, unknown>).primary = { podManagementPolicy: "OrderedReady", ...(storageClassName ? { persistence: { storageClass: storageClassName } } : {}) };
         values.diracx = { sqlDbs: { dbs: sqlDbs } };
     } else {
         const ext = cfg.mysql.external!;
@@ -29,8 +31,13 @@ export function mysql(d: DiracxContext, { values }: ChartValues, secrets: Diracx
         secret("diracx-sql-connection-urls", CHART_SECRET_NAMES.sqlUrls, urls(ext.user, required(secrets.mysqlPassword, "diracxMysqlPassword")));
         secret("diracx-sql-root-connection-urls", CHART_SECRET_NAMES.sqlRootUrls, urls(ext.rootUser, required(secrets.mysqlRootPassword, "diracxMysqlRootPassword")));
         values.mysql = { enabled: false };
-        // Host and account names only: the chart dereferences `default` when it renders its init script.
-        values.diracx = { sqlDbs: { default: { host: ext.host, user: ext.user, rootUser: ext.rootUser }, dbs: sqlDbs } };
+        // Host and account names, and a stand-in for the passwords: the chart's init script builds
+        // connection URLs from `default` (urlJoin, templates/diracx/init-secrets/_init-secrets.sh.tpl
+        // 95-124) and Helm refuses to render the release with them unset ("invalid userinfo"; found by
+        // rendering it, docs/helm-rendering.md). The script only creates the URL Secrets when they are
+        // missing, and the program creates them above, so the stand-in is never used.
+        const unused = "unused-the-platform-creates-the-url-secrets";
+        values.diracx = { sqlDbs: { default: { host: ext.host, user: ext.user, rootUser: ext.rootUser, password: unused, rootPassword: unused }, dbs: sqlDbs } };
     }
 }
 
