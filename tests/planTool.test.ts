@@ -79,12 +79,21 @@ function planProdTwice(): [string, string] {
     return prodTwice;
 }
 
+/** The dev plan with every secret given (dev reads none of them): made once, read by two tests. */
+let devPlan: { out: string; r: ReturnType<typeof plan> } | undefined;
+function planDev(): NonNullable<typeof devPlan> {
+    if (!devPlan) {
+        const out = tmp();
+        devPlan = { out, r: plan(["--stack", "dev", "--out", out, ...SECRETS.flatMap((s) => ["--secret", s])]) };
+    }
+    return devPlan;
+}
+
 describe("offline plan: command line", () => {
     before(compile);
 
     it("writes all five artifacts for the dev stack and exits 0", () => {
-        const out = tmp();
-        const r = plan(["--stack", "dev", "--out", out]);
+        const { out, r } = planDev();
         assert.equal(r.status, 0, r.stderr);
         for (const f of ["resources.json", "graph.mmd", "summary.md"]) assert.ok(fs.existsSync(path.join(out, f)), f);
         const doc = JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8"));
@@ -189,11 +198,8 @@ describe("offline plan: command line", () => {
 
     it("never writes a --secret value or a generated secret into any artifact, plain or base64", async () => {
         for (const stack of ["dev", "prod"]) {
-            const out = stack === "prod" ? planProdTwice()[0] : tmp();
-            if (stack === "dev") {
-                const r = plan(["--stack", stack, "--out", out, ...SECRETS.flatMap((s) => ["--secret", s])]);
-                assert.equal(r.status, 0, r.stderr);
-            }
+            const out = stack === "prod" ? planProdTwice()[0] : planDev().out;
+            if (stack === "dev") assert.equal(planDev().r.status, 0, planDev().r.stderr);
             const inProcess = await runPlan({ projectDir: PROJECT_DIR, stack, secrets: SECRETS, program: main });
             const needles = [...SECRETS.map((s) => s.split("=")[1]), ...secretValues(inProcess)];
             for (const [file, text] of readTree(out)) {
