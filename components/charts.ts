@@ -5,8 +5,9 @@ import * as path from "node:path";
  * chart version themselves; a stack may override a version only where its component's config
  * says so (e.g. `jupyterhub.chartVersion`).
  *
- * `reference` names the folder under `CHART_REFERENCE_DIR` (default `../shared/reference/charts`)
- * that holds this chart's upstream `values.yaml` / schema for the guardrails.
+ * `reference` names the folder under the reference data's `charts/` (`CHART_REFERENCE_DIR`, the
+ * root or its `charts/`; default `../shared/reference`) that holds this chart's upstream
+ * `values.yaml` / schema for the guardrails.
  */
 export interface ChartRef {
     /** Chart name in the repository. */

@@ -13,9 +13,9 @@ import { parse } from "yaml";
 import { secretSpecs } from "../config";
 import { charts, referenceFolder } from "../components/charts";
 import { helmRecord } from "../tools/plan-engine/manifests";
-import { PROJECT_DIR, runProgram } from "./harness";
+import { runProgram } from "./harness";
+import { chartFile, needsReference } from "./referenceData";
 
-const REFERENCE_DIR = process.env.CHART_REFERENCE_DIR ?? path.resolve(PROJECT_DIR, "..", "shared", "reference", "charts");
 const ADDON_CHARTS: string[] = [charts.kruise, charts.metricsServer, charts.metallb, charts.certManager, charts.traefik].map((c) => c.chart);
 
 type Values = Record<string, unknown>;
@@ -44,7 +44,7 @@ function unknownKeys(defaults: unknown, values: unknown, at = ""): string[] {
 }
 
 function validate(folder: string, values: Values): string[] {
-    const dir = path.join(REFERENCE_DIR, folder);
+    const dir = chartFile(folder);
     const defaults = parse(fs.readFileSync(path.join(dir, "values.yaml"), "utf8")) as Values;
     const schemaFile = path.join(dir, "values.schema.json");
     if (!fs.existsSync(schemaFile)) return unknownKeys(defaults, values).map((k) => `${k}: not a key of the chart's values.yaml`);
@@ -57,10 +57,9 @@ function validate(folder: string, values: Values): string[] {
 }
 
 describe("cluster add-ons: values against the reference charts", function () {
-    if (!fs.existsSync(REFERENCE_DIR)) {
-        it.skip(`reference charts not found at ${REFERENCE_DIR} (set CHART_REFERENCE_DIR)`, () => undefined);
-        return;
-    }
+    before(function () {
+        needsReference(this);
+    });
 
     for (const stack of ["dev", "prod"] as const) {
         for (const tcp of [false, true]) {
@@ -74,7 +73,7 @@ describe("cluster add-ons: values against the reference charts", function () {
                 assert.deepEqual(records.map((h) => h.chart).sort(), [...ADDON_CHARTS].sort(), "all five add-on charts are in the plan");
                 for (const h of records) {
                     const folder = referenceFolder({ chart: h.chart, repo: h.repository, version: h.version });
-                    assert.ok(fs.existsSync(path.join(REFERENCE_DIR, folder)), `reference folder ${folder} exists for the pinned version`);
+                    assert.ok(fs.existsSync(chartFile(folder)), `reference folder ${folder} exists for the pinned version`);
                     assert.deepEqual(validate(folder, h.values), [], `${h.chart} ${h.version} values`);
                 }
             });

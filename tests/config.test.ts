@@ -1,12 +1,26 @@
 import * as assert from "node:assert/strict";
 import { secretSpecs } from "../config";
 import { closest, configKey } from "../config/problems";
-import { configProblems, runProgram } from "./harness";
+import { readStackConfig } from "../tools/plan-engine/stackConfig";
+import { PROJECT_DIR, configProblems, runProgram } from "./harness";
 
 describe("config: loadConfig", () => {
-    it("accepts the committed dev and prod stacks", async () => {
-        await runProgram({ stack: "dev" });
-        await runProgram({ stack: "prod", secrets: secretSpecs.map((s) => `${s.key}=placeholder`) });
+    it("accepts the committed dev and prod stacks, and deploys each application their stack file enables", async () => {
+        const apps: Record<string, string> = {
+            distributedNotebook: "research-platform:apps:DistributedNotebook",
+            jupyterhub: "research-platform:apps:JupyterHub",
+            interlink: "research-platform:apps:VirtualKubelet",
+            nvflare: "research-platform:apps:Nvflare",
+            diracx: "research-platform:apps:Diracx",
+        };
+        for (const stack of ["dev", "prod"]) {
+            const run = await runProgram({ stack, secrets: stack === "prod" ? secretSpecs.map((s) => `${s.key}=placeholder`) : [] });
+            const config = readStackConfig(PROJECT_DIR, stack).config;
+            for (const [key, type] of Object.entries(apps)) {
+                const enabled = JSON.parse(config[`research-platform:${key}`] ?? "{}").enabled === true;
+                assert.equal(run.all(type).length, enabled ? 1 : 0, `${stack}: ${key} is ${enabled ? "enabled" : "off"} in Pulumi.${stack}.yaml`);
+            }
+        }
     });
 
     it("accepts an empty configuration (every component off)", async () => {

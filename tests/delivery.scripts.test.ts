@@ -118,3 +118,50 @@ describe("delivery: local cluster scripts", () => {
         for (const f of shellScripts) assert.ok(!/echo[^\n]*\$\{?PULUMI_CONFIG_PASSPHRASE\b/.test(fs.readFileSync(path.join(SCRIPTS, f), "utf8")), f);
     });
 });
+
+describe("delivery: .ci/run and the reference data", () => {
+    /** `.ci/run` in a scratch checkout beside `shared/`, with `npm`, `shellcheck` and the Helm installer stubbed (npm logs each call and the reference folder it sees). */
+    function ciRun(opts: { reference: boolean; env?: Record<string, string> }) {
+        const work = fs.mkdtempSync(path.join(os.tmpdir(), "ci-run-"));
+        const repo = path.join(work, "repo");
+        fs.mkdirSync(path.join(repo, ".ci"), { recursive: true });
+        fs.mkdirSync(path.join(repo, "deployments"));
+        fs.copyFileSync(path.join(ROOT, ".ci", "run"), path.join(repo, ".ci", "run"));
+        // The pinned Helm's installer prints the binary's path; here a stand-in.
+        fs.mkdirSync(path.join(repo, "scripts"));
+        fs.writeFileSync(path.join(repo, "scripts", "install-helm.sh"), "echo /bin/true\n");
+        if (opts.reference) fs.mkdirSync(path.join(work, "shared", "reference", "charts"), { recursive: true });
+        const stubs = path.join(work, "stubs");
+        fs.mkdirSync(stubs);
+        const log = path.join(work, "calls.log");
+        fs.writeFileSync(path.join(stubs, "npm"), `#!/usr/bin/env bash\necho "npm $* reference=\${CHART_REFERENCE_DIR:-unset}" >> ${JSON.stringify(log)}\ncase "$1" in test) echo "  3 passing" ;; esac\n`, { mode: 0o755 });
+        fs.writeFileSync(path.join(stubs, "shellcheck"), "#!/usr/bin/env bash\n", { mode: 0o755 });
+        const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${stubs}:${process.env.PATH}`, ...opts.env };
+        if (!opts.env?.CHART_REFERENCE_DIR) delete env.CHART_REFERENCE_DIR;
+        const r = spawnSync(BASH, [path.join(repo, ".ci", "run")], { encoding: "utf8", env });
+        return { ...r, work, calls: fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [] };
+    }
+
+    it("exports CHART_REFERENCE_DIR as shared/reference beside the checkout, so the strict plans and the tests check against it", () => {
+        const r = ciRun({ reference: true });
+        assert.equal(r.status, 0, r.stderr);
+        const want = `reference=${path.join(r.work, "shared", "reference")}`;
+        assert.ok(r.calls.some((c) => c.startsWith("npm run plan -- --stack prod --placeholder-secrets --strict")), r.calls.join("\n"));
+        for (const c of r.calls) assert.ok(c.endsWith(want), `${c} (want ${want})`);
+    });
+
+    it("accepts the reference root's charts/ folder as CHART_REFERENCE_DIR too", () => {
+        const probe = ciRun({ reference: true });
+        const charts = path.join(probe.work, "shared", "reference", "charts");
+        const r = ciRun({ reference: false, env: { CHART_REFERENCE_DIR: charts } });
+        assert.equal(r.status, 0, r.stderr);
+        assert.ok(r.calls.every((c) => c.endsWith(`reference=${charts}`)), r.calls.join("\n"));
+    });
+
+    it("stops before anything runs, naming the folder, when the reference data is missing", () => {
+        const r = ciRun({ reference: false });
+        assert.equal(r.status, 1);
+        assert.match(r.stderr, /CI: no reference data at .*shared\/reference\/charts: set CHART_REFERENCE_DIR/);
+        assert.deepEqual(r.calls, []);
+    });
+});

@@ -160,7 +160,8 @@ describe("delivery: GitHub workflows", () => {
             assert.match(base?.run ?? "", /npm run plan -- --stack prod --placeholder-secrets --out "\$RUNNER_TEMP\/before\/prod"/);
             const script = runs(job);
             assert.match(script, /npm run plan -- --stack dev --out "\$RUNNER_TEMP\/after\/dev"/);
-            assert.match(script, /npm run --silent plan:diff -- "\$RUNNER_TEMP\/before\/\$stack" "\$RUNNER_TEMP\/after\/\$stack"/);
+            // Two stacks in one comment of at most 65,536 characters: each gets 30,000.
+            assert.match(script, /npm run --silent plan:diff -- --max-chars 30000 "\$RUNNER_TEMP\/before\/\$stack" "\$RUNNER_TEMP\/after\/\$stack"/);
             const comments = action(job, "marocchino/sticky-pull-request-comment");
             assert.equal(comments.length, 1, "exactly one comment step");
             assert.equal(comments[0].with?.header, "plan-diff", "a header makes the comment sticky (updated, not duplicated)");

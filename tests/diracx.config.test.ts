@@ -1,12 +1,12 @@
 /** diracx: secrets, telemetry, outputs, config errors, the stack files and the values against the pinned chart (the objects and the rest are in diracx.test.ts). */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { dexLocalSubject } from "../components/apps/diracx";
 import { charts, referenceFolder } from "../components/charts";
 import { unknownPaths } from "../tools/guardrails/validateHelmValues";
-import { PROJECT_DIR, Run, configProblems, runProgram } from "./harness";
+import { Run, configProblems, runProgram } from "./harness";
+import { chartFile, needsReference } from "./referenceData";
 import { SECRET, ON, SENTINEL_SECRETS, UNAVOIDABLE_SECRET_VALUE_PATHS, dev, prod, release, values, leaves, secretAtoms, leakedPaths } from "./diracxUtil";
 
 describe("diracx: secrets", () => {
@@ -189,18 +189,14 @@ describe("diracx: stack files", () => {
 // ---------------------------------------------------------------------------------------------
 // Every values key must exist in the pinned chart's reference values.yaml.
 
-const REFERENCE_DIR = process.env.CHART_REFERENCE_DIR ?? path.resolve(PROJECT_DIR, "..", "shared", "reference", "charts");
 
 /** The guardrails' check of leaf keys against values.yaml, with its short allow-list of free-form maps and subchart keys. */
 const unknownKeys = (v: unknown, reference: unknown): string[] => unknownPaths("diracx", reference, v);
 
 describe("diracx: values exist in the pinned chart", function () {
-    const file = path.join(REFERENCE_DIR, referenceFolder(charts.diracx), "values.yaml");
+    const file = chartFile(referenceFolder(charts.diracx), "values.yaml");
     before(function () {
-        if (!fs.existsSync(file)) {
-            console.log(`    (skipped: ${file} not found; set CHART_REFERENCE_DIR to the folder holding ${referenceFolder(charts.diracx)}/)`);
-            this.skip();
-        }
+        needsReference(this, file);
     });
 
     const cases: [string, () => Promise<Run>][] = [
@@ -220,7 +216,7 @@ describe("diracx: values exist in the pinned chart", function () {
         assert.deepEqual(unknownKeys({ ingress: { enabled: true, clasName: "x" }, mysql: { auth: { existingSecret: "s" } } }, reference), ["ingress.clasName"]);
     });
 
-    it("covers the handle-driven keys too", async () => {
+    it("knows the keys the platform's handles set too (the bundled charts' storage classes)", async () => {
         const reference = parseYaml(fs.readFileSync(file, "utf8"));
         const v = { global: { storageClassName: "local-path" }, seaweedfs: { persistence: { storageClass: "local-path" } }, mysql: { primary: { persistence: { storageClass: "x" } } } };
         assert.deepEqual(unknownKeys(v, reference), []);

@@ -9,6 +9,7 @@ import { KIND_WORKER_COUNT, distributedNotebookSchema } from "../config/distribu
 import { buildGraph } from "../tools/plan-engine/graph";
 import { runPlan } from "../tools/plan-engine/runPlan";
 import { PROJECT_DIR, Run, configProblems, runProgram } from "./harness";
+import { needsReference, referenceFile } from "./referenceData";
 import { T, COMPONENT, APP_NS, DAEMON_NS, obj, prodSecrets, daemonYml } from "./distributedNotebookUtil";
 
 
@@ -249,13 +250,10 @@ describe("distributedNotebook: kind cluster config", () => {
 });
 
 describe("distributedNotebook: upstream reference", () => {
-    const refDir = path.resolve(process.env.CHART_REFERENCE_DIR ?? path.resolve(PROJECT_DIR, "..", "shared", "reference", "charts"), "..", "distributed-notebook");
-    const valuesFile = path.join(refDir, "values.yaml");
+    const valuesFile = referenceFile("distributed-notebook", "values.yaml");
 
     it("keeps the upstream chart's default ports, images and numbers", function () {
-        if (!fs.existsSync(valuesFile)) {
-            this.skip(); // reference data absent: set CHART_REFERENCE_DIR to .../reference/charts to run this check
-        }
+        needsReference(this, valuesFile);
         const v = parse(fs.readFileSync(valuesFile, "utf8"));
         const c = distributedNotebookSchema.parse({});
         const j = v.local_daemon.network.jupyter;

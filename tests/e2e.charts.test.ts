@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
-import { charts } from "../components/charts";
+import { charts, useLocalCharts } from "../components/charts";
 import { PROJECT_DIR, runProgram } from "./harness";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -10,6 +10,9 @@ const CERT_MANAGER = "kubernetes-cert-manager:index:CertManager";
 // from `<sourceDir>/<chart>-<version>`, with no repository.
 describe("charts.sourceDir (local chart folders)", function () {
     this.timeout(120_000);
+    // The Platform sets the chart source for the rest of the process (components/charts.ts): a test
+    // file that builds releases without a Platform, later in the same worker, must not inherit it.
+    afterEach(() => useLocalCharts(undefined));
 
     it("points every release and the cert-manager component at <sourceDir>/<chart>-<version>", async () => {
         const dir = path.join(PROJECT_DIR, "..", "shared", "reference", "chart-src");

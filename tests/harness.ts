@@ -117,9 +117,35 @@ export class Run {
     }
 }
 
+/** Freeze a plan's data all the way down, so that no test can change what another test reads. */
+function deepFreeze<T>(v: T): T {
+    if (v !== null && typeof v === "object" && !Object.isFrozen(v)) {
+        Object.freeze(v);
+        for (const x of Object.values(v)) deepFreeze(x);
+    }
+    return v;
+}
+
+/**
+ * Plans already made in this process, by their options: the program is deterministic, so a test
+ * file that plans the stack another file (or test) planned already gets that plan's data (frozen)
+ * in a `Plan` and `Run` of its own. Many files plan `dev` or `prod` as committed.
+ */
+const plans = new Map<string, Promise<Plan>>();
+
 /** Run the program under mocks. Throws whatever the program throws (e.g. `ConfigError`). */
 export async function runProgram(opts: RunOptions = {}): Promise<Run> {
-    return new Run(await runPlan(planOptions(opts)));
+    const key = JSON.stringify([opts.stack ?? "dev", !!opts.empty, opts.set ?? [], opts.secrets ?? [], !!opts.placeholderSecrets]);
+    let plan = plans.get(key);
+    if (!plan) {
+        plan = runPlan(planOptions(opts)).then(deepFreeze);
+        plans.set(key, plan);
+        // A run that throws is not kept: the next test sees the error for itself.
+        plan.catch(() => plans.delete(key));
+    }
+    // A Plan object of its own (its data shared and frozen): what a test adds to it, such as the
+    // charts Helm renders (`renderCharts` sets `plan.charts`), stays with that test.
+    return new Run({ ...(await plan) });
 }
 
 /**

@@ -216,7 +216,8 @@ describe("helm: a value Helm refuses", function () {
     /** The dev plan with one release's values changed (in the registration and the redacted inputs alike). */
     async function withValues(chart: string, change: (values: Record<string, any>) => void): Promise<Plan> {
         const run = await runProgram({ stack: "dev" });
-        const plan = run.plan;
+        // The harness shares (and freezes) each plan's data among tests: change a copy of it.
+        const plan: Plan = { ...run.plan, resources: structuredClone(run.plan.resources), registrations: structuredClone(run.plan.registrations) };
         const r = plan.resources.find((x) => x.type === "kubernetes:helm.sh/v3:Release" && (x.inputs as any).chart === chart)!;
         change((r.inputs as any).values);
         change((plan.registrations.find((x) => x.urn === r.urn)!.wireInputs as any).values);

@@ -10,11 +10,11 @@ import { loadConfig } from "../config";
 import { Platform } from "../components/platform";
 import { runPlan } from "../tools/plan-engine/runPlan";
 import { PROJECT_DIR, Run, configProblems, runProgram } from "./harness";
+import { chartFile, needsReference } from "./referenceData";
 
 const SECRET = "il-s3cret-value";
 const REFRESH_TOKEN = "il-refresh-t0ken";
 const ENABLE = { stack: "dev", set: ["interlink.enabled=true"], secrets: [`interlinkIamClientSecret=${SECRET}`, `interlinkIamRefreshToken=${REFRESH_TOKEN}`] };
-const REFERENCE_DIR = process.env.CHART_REFERENCE_DIR ?? path.resolve(PROJECT_DIR, "..", "shared", "reference", "charts");
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const CONFIGMAP = "kubernetes:core/v1:ConfigMap";
@@ -187,16 +187,13 @@ describe("interlink", () => {
     });
 
     it("uses only hub values and profile keys that exist in the z2jh 3.1.0 schema", function () {
-        const schemaFile = path.join(REFERENCE_DIR, "jupyterhub-3.1.0", "values.schema.yaml");
-        if (!fs.existsSync(schemaFile)) {
-            console.log(`    (skipped: ${schemaFile} not found; set CHART_REFERENCE_DIR to check hub values against the chart schema)`);
-            this.skip();
-        }
+        const schemaFile = chartFile("jupyterhub-3.1.0", "values.schema.yaml");
+        needsReference(this, schemaFile);
         const schema = parse(fs.readFileSync(schemaFile, "utf8"));
         const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
         const offload = buildHubOffload(devConfig(), { connectHost: "x", publicPort: 8022 } as InterlinkTunnel);
         // The schema requires the chart's defaults: validate our values merged into them, as Helm does.
-        const defaults = parse(fs.readFileSync(path.join(REFERENCE_DIR, "jupyterhub-3.1.0", "values.yaml"), "utf8"));
+        const defaults = parse(fs.readFileSync(chartFile("jupyterhub-3.1.0", "values.yaml"), "utf8"));
         const values = deepMerge(defaults, { ...offload.hubValues, singleuser: { profileList: offload.profiles } });
         assert.ok(validate(values), JSON.stringify(validate.errors, null, 2));
         assert.ok(!validate(deepMerge(defaults, { hub: { notAKey: 1 } })), "the schema check must reject unknown hub keys");

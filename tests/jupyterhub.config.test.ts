@@ -88,7 +88,8 @@ describe("jupyterhub: config errors", () => {
     });
 
     it("needs no user secret in dev (local login)", async () => {
-        await runProgram({ stack: "dev" });
+        const run = await runProgram({ stack: "dev" });
+        assert.equal(run.one(RELEASE, "jupyterhub-release").inputs.values.hub.config.JupyterHub.authenticator_class, "dummy");
     });
 
     it("rejects malformed URLs", async () => {

@@ -4,6 +4,7 @@ import { Deployment as DeploymentModel } from "kubernetes-models/apps/v1/Deploym
 import { Service as ServiceModel } from "kubernetes-models/v1/Service";
 import { POD_SECURITY_REASON_ANNOTATION } from "../components/k8s/namespace";
 import { Run, configProblems, runProgram } from "./harness";
+import { needsReference } from "./referenceData";
 import { NVFLARE, DEPLOYMENT, SERVICE, NAMESPACE, HA, nv, EXPECTED, container } from "./nvflareUtil";
 
 describe("nvflare: seed 002's HA example", () => {
@@ -13,10 +14,7 @@ describe("nvflare: seed 002's HA example", () => {
     });
 
     it("reproduces every generated resource of HelmChartBuilder field by field (reference fixture)", function () {
-        if (!fs.existsSync(EXPECTED)) {
-            console.log(`      skipped: ${EXPECTED} not found (set CHART_REFERENCE_DIR to the folder holding the reference charts)`);
-            this.skip();
-        }
+        needsReference(this, EXPECTED);
         const expected = JSON.parse(fs.readFileSync(EXPECTED, "utf8")) as { resources: Record<string, unknown>[] };
         // `{{ .Values.workspace }}` and `{{ .Values.persist }}` are the install-time --set values of the seed.
         const values: Record<string, string> = { "{{ .Values.workspace }}": HA.workspace.path, "{{ .Values.persist }}": HA.persist.path };
@@ -167,8 +165,11 @@ describe("nvflare: seed 002's HA example", () => {
     });
 
     it("produces manifests that validate against the Kubernetes schemas", () => {
-        for (const d of run.allIn(NVFLARE, DEPLOYMENT)) new DeploymentModel({ apiVersion: "apps/v1", kind: "Deployment", ...d.inputs }).validate();
-        for (const s of run.allIn(NVFLARE, SERVICE)) new ServiceModel({ apiVersion: "v1", kind: "Service", ...s.inputs }).validate();
+        const deployments = run.allIn(NVFLARE, DEPLOYMENT);
+        const services = run.allIn(NVFLARE, SERVICE);
+        assert.ok(deployments.length >= 3 && services.length >= 3, `${deployments.length} Deployments, ${services.length} Services`);
+        for (const d of deployments) assert.doesNotThrow(() => new DeploymentModel({ apiVersion: "apps/v1", kind: "Deployment", ...d.inputs }).validate(), d.name);
+        for (const s of services) assert.doesNotThrow(() => new ServiceModel({ apiVersion: "v1", kind: "Service", ...s.inputs }).validate(), s.name);
     });
 });
 

@@ -1,10 +1,10 @@
 /** What tests/nvflare.test.ts and tests/nvflare.config.test.ts share: constants and helpers. */
-import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import { nvflareSchema } from "../config/nvflare";
 import { Nvflare } from "../components/apps/nvflare";
 import { runPlan } from "../tools/plan-engine/runPlan";
 import { PROJECT_DIR, Run, TestResource } from "./harness";
+import { referenceFile } from "./referenceData";
 
 export const NVFLARE = "research-platform:apps:Nvflare";
 export const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
@@ -27,9 +27,8 @@ export const HA = {
 
 export const nv = (over: Record<string, unknown> = {}) => `nvflare=${JSON.stringify({ ...HA, ...over })}`;
 
-/** Reference data: CHART_REFERENCE_DIR (default ../shared/reference/charts), whose sibling `nvflare/` holds the seed's facts. */
-export const REFERENCE_DIR = path.resolve(process.env.CHART_REFERENCE_DIR ?? path.resolve(PROJECT_DIR, "..", "shared", "reference", "charts"), "..", "nvflare");
-export const EXPECTED = path.join(REFERENCE_DIR, "nvflare_hc.expected_resources.2.5.2.json");
+/** The seed's facts in the reference data (`nvflare/` under its root, see referenceData.ts). */
+export const EXPECTED = referenceFile("nvflare", "nvflare_hc.expected_resources.2.5.2.json");
 
 export function container(d: TestResource) {
     return d.inputs.spec.template.spec.containers[0];

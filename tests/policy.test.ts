@@ -158,7 +158,7 @@ describe("policy image-tag", () => {
         assertNoViolations(violations("image-tag", [prodPlatform, withImage("nginx:latest")], { environment: "dev" }));
         assertHasViolation(violations("image-tag", [withImage("nginx")]), /no tag/); // no Platform, no config: strictest
     });
-    it("parses image references", () => {
+    it("reads an image's tag: none for a bare name or a registry with a port", () => {
         assert.equal(imageTag("nginx"), undefined);
         assert.equal(imageTag("localhost:5000/nginx"), undefined);
         assert.equal(imageTag("quay.io/jupyterhub/k8s-hub:3.1.0"), "3.1.0");
@@ -187,7 +187,7 @@ describe("policy no-secret-literals", () => {
         assertHasViolation(violations("no-secret-literals", [args(ConfigMap, { metadata: { name: "cfg" }, data: { client_secret: "x" } })]), /key client_secret looks like a secret/);
         assertNoViolations(violations("no-secret-literals", [args(ConfigMap, { metadata: { name: "cfg" }, data: { "config.yaml": "a: 1", "ca.crt": "-----BEGIN CERTIFICATE-----" } })]));
     });
-    it("classifies names", () => {
+    it("takes PASSWORD, api_key, token... for secret-looking env names, and KEY_FILE, TOKEN_URL, SECRET_NAME... not", () => {
         for (const n of ["PASSWORD", "api_key", "apiKey", "SECRET_KEY", "token", "privateKey", "ACCESS_KEY"]) assert.ok(secretLookingName(n), n);
         for (const n of ["KEY_FILE", "TOKEN_URL", "SECRET_NAME", "MONKEY", "HOST", "tokenRefresher", "TOKEN_IMAGE"]) assert.ok(!secretLookingName(n), n);
     });

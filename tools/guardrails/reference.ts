@@ -35,7 +35,7 @@ export function skipMessage(dirs: ReferenceDirs, what: string): string {
 function yamlFiles(dir: string, depth = 0): string[] {
     if (depth > 6 || !fs.existsSync(dir)) return [];
     const out: string[] = [];
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
         const p = path.join(dir, e.name);
         if (e.isDirectory()) out.push(...yamlFiles(p, depth + 1));
         else if (/\.ya?ml$/.test(e.name)) out.push(p);
@@ -68,18 +68,51 @@ function crdSchemas(text: string): [string, Record<string, unknown>][] {
     return out;
 }
 
-const crdCache = new Map<string, Map<string, CrdSchema>>();
+/** Files that hold CRDs, by reference root: found by a text search, parsed only when a kind they define is asked for. */
+const crdFiles = new Map<string, { file: string; text: string }[]>();
+const crdFound = new Map<string, CrdSchema | undefined>();
 
-/** Every CustomResourceDefinition found under the reference root (Helm template lines stripped). */
-export function referenceCrds(dirs: ReferenceDirs): Map<string, CrdSchema> {
-    const cached = crdCache.get(dirs.root);
-    if (cached) return cached;
-    const out = new Map<string, CrdSchema>();
-    for (const file of yamlFiles(dirs.root)) {
-        const text = fs.readFileSync(file, "utf8");
-        if (!/^kind:\s*CustomResourceDefinition\s*$/m.test(text)) continue;
-        for (const [k, schema] of cachedFromText("crds", text, crdSchemas)) out.set(k, { file: path.relative(dirs.root, file), schema });
+/**
+ * The CRD files of the reference data: under `crds/` and `charts/` (the layout the README
+ * describes; the chart sources Helm renders from are not searched, they repeat the same CRDs).
+ */
+function crdFilesOf(dirs: ReferenceDirs): { file: string; text: string }[] {
+    let files = crdFiles.get(dirs.root);
+    if (!files) {
+        files = [];
+        for (const dir of [path.join(dirs.root, "crds"), dirs.charts]) {
+            for (const file of yamlFiles(dir)) {
+                const text = fs.readFileSync(file, "utf8");
+                if (/^kind:\s*CustomResourceDefinition\s*$/m.test(text)) files.push({ file, text });
+            }
+        }
+        crdFiles.set(dirs.root, files);
     }
-    crdCache.set(dirs.root, out);
-    return out;
+    return files;
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * The schema of one CRD version, `<group>/<version>/<Kind>`, from the reference data. Only the
+ * files that mention the kind and its group are parsed (a cold plan used to parse every CRD of
+ * every chart, a second of its run); what is parsed is cached on disk.
+ */
+export function referenceCrd(dirs: ReferenceDirs, group: string, version: string, kind: string): CrdSchema | undefined {
+    const key = `${group}/${version}/${kind}`;
+    const memo = `${dirs.root}|${key}`;
+    if (crdFound.has(memo)) return crdFound.get(memo);
+    const names = new RegExp(`^\\s+kind:\\s*["']?${escape(kind)}["']?\\s*$`, "m");
+    const groupLine = new RegExp(`^\\s+group:\\s*["']?${escape(group)}["']?\\s*$`, "m");
+    let found: CrdSchema | undefined;
+    for (const { file, text } of crdFilesOf(dirs)) {
+        if (!names.test(text) || !groupLine.test(text)) continue;
+        const schema = new Map(cachedFromText("crds", text, crdSchemas)).get(key);
+        if (schema) {
+            found = { file: path.relative(dirs.root, file), schema };
+            break;
+        }
+    }
+    crdFound.set(memo, found);
+    return found;
 }

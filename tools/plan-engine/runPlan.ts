@@ -2,7 +2,7 @@
  * Run the program under mocks and collect what it would deploy: the in-memory plan that
  * `tools/plan.ts` writes to disk and the tests inspect.
  */
-import { fromWire, installMocks, resolveOutput, settle } from "./mockRuntime";
+import { abandonPendingPromises, fromWire, installMocks, resolveOutput, settle } from "./mockRuntime";
 import { StackConfig, applySetting, readProjectName, readStackConfig } from "./stackConfig";
 import type { Plan, Registration } from "./types";
 
@@ -66,11 +66,17 @@ export async function runPlan(opts: PlanOptions): Promise<Plan> {
         await settle();
         // Node reports an unhandled rejection only after the microtask queue drains: give it a turn.
         await new Promise((resolve) => setImmediate(resolve));
+    } catch (e) {
+        await settle().catch(() => undefined);
+        asyncError ??= e;
     } finally {
         process.off("unhandledRejection", onRejection);
         Error.stackTraceLimit = traceLimit;
     }
-    if (asyncError) throw asyncError;
+    if (asyncError) {
+        abandonPendingPromises();
+        throw asyncError;
+    }
 
     const outputs: Record<string, unknown> = {};
     const rawOutputs: Plan["rawOutputs"] = {};
