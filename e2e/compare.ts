@@ -1,10 +1,12 @@
 /**
  * The e2e's comparison of what a config change changes: the real engine's `pulumi preview --diff
- * --json` against the offline `npm run plan:diff` of the same change. Both become a sorted list
- * of `Kind name` entries (the resource's type's last segment and its Pulumi name).
+ * --json` against the offline `npm run plan:diff -- --json` of the same change. Both become a
+ * sorted list of `op Kind name` entries: the operation (`create`, `delete`, `replace`, `update`),
+ * the resource's type's last segment and its Pulumi name. So the engine also checks plan:diff's
+ * replacement rules: a resource plan:diff says is replaced must be one the engine replaces.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
+import type { DiffJson } from "../tools/plan-engine/planDiff";
 
 export type Runner = (cmd: string, args: string[]) => Promise<{ code: number; out: string }>;
 
@@ -18,6 +20,16 @@ export function urnEntry(urn: string): string {
     return `${kindOf(type)} ${name}`;
 }
 
+/** The engine's step operations as plan:diff names them (a replacement is three steps, one change). */
+const PREVIEW_OPS: Record<string, string> = {
+    create: "create",
+    delete: "delete",
+    update: "update",
+    replace: "replace",
+    "create-replacement": "replace",
+    "delete-replaced": "replace",
+};
+
 /**
  * Resources that `pulumi preview --json` shows with an operation other than same/read. An update
  * of a component (its inputs changed) is left out, as plan:diff leaves it out: a component's
@@ -30,41 +42,39 @@ export function previewChangeList(jsonText: string): string[] {
         if (["same", "read", "refresh", "discard"].includes(s.op)) continue;
         if (s.urn.includes("::pulumi:pulumi:Stack::")) continue;
         if (s.op === "update" && !(s.newState?.custom ?? s.oldState?.custom ?? false)) continue;
-        out.add(urnEntry(s.urn));
+        out.add(`${PREVIEW_OPS[s.op] ?? s.op} ${urnEntry(s.urn)}`);
     }
     return [...out].sort();
 }
 
-/** Resources that `plan:diff`'s Markdown lists as added, removed or changed, and the releases whose values change. */
-export function planDiffEntries(markdown: string, afterDir: string): string[] {
+/**
+ * What `plan:diff --json` lists: resources added, removed, replaced and changed, and each release
+ * whose values or chart change as an update of the resource that deploys it (the cert-manager
+ * component's release is its child of the same name, so both read `Release <name>`).
+ */
+export function planDiffEntries(diff: DiffJson): string[] {
     const out = new Set<string>();
-    for (const m of markdown.matchAll(/^\| [^|]+ \| `([^`]+)` \| `([^`]+)` \|$/gm)) out.add(`${kindOf(m[2])} ${m[1]}`);
-    for (const m of markdown.matchAll(/^<summary>(\S+) `([^`]+)`[^<]*<\/summary>$/gm)) out.add(`${m[1]} ${m[2]}`);
-    const releases = [...markdown.matchAll(/^<summary>release <code>([^<]+)<\/code><\/summary>$/gm)].map((m) => m[1]);
-    if (releases.length) {
-        const doc = JSON.parse(fs.readFileSync(path.join(afterDir, "resources.json"), "utf8")) as { resources: { type: string; name: string; inputs: Record<string, unknown> }[] };
-        for (const key of releases) {
-            const [ns, name] = key.split("/");
-            const r = doc.resources.find((x) => {
-                const i = (x.type === "kubernetes-cert-manager:index:CertManager" ? x.inputs.helmOptions : x.inputs) as { name?: string; namespace?: string } | undefined;
-                return (x.type === "kubernetes:helm.sh/v3:Release" || x.type === "kubernetes-cert-manager:index:CertManager") && i?.name === name && i?.namespace === ns;
-            });
-            // The cert-manager component's release is its child of the same name.
-            out.add(r ? `Release ${r.name}` : `Release ${key}`);
-        }
-    }
+    const add = (op: string, rs: { urn: string }[]) => rs.forEach((r) => out.add(`${op} ${urnEntry(r.urn)}`));
+    add("create", diff.added);
+    add("delete", diff.removed);
+    add("replace", diff.replaced);
+    add("update", diff.changed);
+    for (const r of diff.releases) out.add(`update Release ${r.urn ? urnEntry(r.urn).split(" ").slice(1).join(" ") : r.release}`);
     return [...out].sort();
 }
 
-/** Plans the stack before and after the change offline and lists what `npm run plan:diff` reports. */
+/** Plans the stack before and after the change offline and lists what `npm run plan:diff -- --json` reports. */
 export async function planDiffList(root: string, stack: string, before: string[], after: string[], dir: string, run: Runner): Promise<string[]> {
     const b = path.join(dir, "before");
     const a = path.join(dir, "after");
     const plan = (out: string, sets: string[]) => run("npm", ["run", "--silent", "--prefix", root, "plan", "--", "--stack", stack, "--out", out, ...sets.flatMap((s) => ["--set", s])]);
     await plan(b, before);
     await plan(a, after);
-    const md = (await run("npm", ["run", "--silent", "--prefix", root, "plan:diff", "--", b, a])).out;
-    return planDiffEntries(md, a);
+    const out = (await run("npm", ["run", "--silent", "--prefix", root, "plan:diff", "--", "--json", b, a])).out;
+    // The runner's output holds stderr too (the build's line): the JSON is the block from a `{` line to a `}` line.
+    const json = /^\{$[\s\S]*?^\}$/m.exec(out);
+    if (!json) throw new Error(`plan:diff --json printed no JSON:\n${out}`);
+    return planDiffEntries(JSON.parse(json[0]) as DiffJson);
 }
 
 export function diffLists(preview: string[], plan: string[]): { onlyInPreview: string[]; onlyInPlanDiff: string[] } {

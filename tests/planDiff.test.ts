@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { helmRecord } from "../tools/plan-engine/manifests";
-import { LoadedPlan, MAX_COMMENT_CHARS, diffPlans, naturalCompare, nameRun } from "../tools/plan-engine/planDiff";
+import { DiffJson, LoadedPlan, MAX_COMMENT_CHARS, diffPlans, naturalCompare, nameRun } from "../tools/plan-engine/planDiff";
 import type { HelmRecord, PlanResource } from "../tools/plan-engine/types";
 import { main as planDiffMain } from "../tools/planDiff";
 import { runProgram } from "./harness";
@@ -257,5 +257,29 @@ describe("plan diff: command line", () => {
         assert.match(r.out, /not shown: \d+ of 300 changed resources/);
         assert.equal(run(["--max-chars", "many", before, after]).code, 2);
         assert.equal(run([before]).code, 2);
+    });
+    it("--json lists every change for scripts (operation, resource, fields; releases by the resource that deploys them), and takes no --max-chars", () => {
+        const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "plan-diff-"));
+        const job = "kubernetes:batch/v1:Job";
+        const rel = (version: string) => res("hub", { name: "jupyterhub", namespace: "jupyterhub", chart: "jupyterhub", version, values: { a: 1 } }, { type: "kubernetes:helm.sh/v3:Release" });
+        const before = plan([res("cfg", { metadata: { labels: { x: "w" } }, data: { a: "1" } }), res("job", { spec: { template: { spec: { containers: [{ image: "a" }] } } } }, { type: job }), res("gone", {}, { retainOnDelete: true }), rel("4.0.0")]);
+        const after = plan([res("cfg", { metadata: { labels: { x: "y" } }, data: { a: "1" } }), res("job", { spec: { template: { spec: { containers: [{ image: "b" }] } } } }, { type: job }), res("new", {}), rel("4.0.0")]);
+        const helm = (p: LoadedPlan, a: number) => {
+            const dir = write(path.join(tmp, String(a)), p);
+            fs.mkdirSync(path.join(dir, "helm"));
+            fs.writeFileSync(path.join(dir, "helm", "jupyterhub-jupyterhub.yaml"), JSON.stringify({ ...helmRecord(p.resources[3]), values: { a } }));
+            return dir;
+        };
+        const r = run(["--json", helm(before, 1), helm(after, 2)]);
+        assert.equal(r.code, 0, r.err);
+        const d = JSON.parse(r.out) as DiffJson;
+        const names = (xs: { name: string }[]) => xs.map((x) => x.name);
+        assert.deepEqual([names(d.added), names(d.removed), names(d.replaced), names(d.changed)], [["new"], ["gone"], ["job"], ["cfg"]]);
+        assert.deepEqual(d.removed[0].keeps, ["retained"]);
+        assert.deepEqual(d.replaced[0].fields, ["inputs.spec.template.spec.containers[0].image!"]);
+        assert.deepEqual(d.changed[0].fields, ["inputs.metadata.labels.x"]);
+        assert.deepEqual(d.releases, [{ release: "jupyterhub/jupyterhub", urn: after.resources[3].urn, fields: ["a"] }]);
+        assert.deepEqual(d.resources, { before: 4, after: 4 });
+        assert.equal(run(["--json", "--max-chars", "5000", tmp, tmp]).code, 2);
     });
 });

@@ -567,8 +567,18 @@ function chartSection(changes: ChartChange[]): Section | undefined {
     return { head: [`### Objects rendered by Helm (${releases} release${releases === 1 ? "" : "s"})`, ""], entries, noun: "rendered objects" };
 }
 
-export function diffPlans(before: LoadedPlan, after: LoadedPlan, opts: DiffOptions = {}): string {
-    const budget = opts.maxChars ?? MAX_COMMENT_CHARS;
+/** What changes between two plans: the resources, the Helm releases' values and the rendered objects. */
+interface PlanChanges {
+    added: PlanResource[];
+    removed: PlanResource[];
+    replaced: Changed[];
+    updated: Changed[];
+    /** Releases in both plans whose chart or values change: key `<namespace>/<name>` and the changes. */
+    releases: { key: string; changes: FieldChange[] }[];
+    charts: ChartChange[];
+}
+
+function planChanges(before: LoadedPlan, after: LoadedPlan): PlanChanges {
     const b = new Map(before.resources.map((r) => [r.urn, r]));
     const a = new Map(after.resources.map((r) => [r.urn, r]));
     const added = after.resources.filter((r) => !b.has(r.urn));
@@ -580,23 +590,85 @@ export function diffPlans(before: LoadedPlan, after: LoadedPlan, opts: DiffOptio
         const changes = changesOf(comparable(old), comparable(r), forceNewPatterns(r.type));
         if (changes.length) changed.push({ before: old, after: r, changes, replaces: changes.some((c) => c.replaces) });
     }
-    const replaced = changed.filter((c) => c.replaces);
-    const updated = changed.filter((c) => !c.replaces);
-
-    const helmKeys = [...new Set([...before.helm.keys(), ...after.helm.keys()])].sort(naturalCompare);
-    const helmEntries: Entry[] = [];
-    for (const key of helmKeys) {
+    const releases: PlanChanges["releases"] = [];
+    for (const key of [...new Set([...before.helm.keys(), ...after.helm.keys()])].sort(naturalCompare)) {
         const hb = before.helm.get(key);
         const ha = after.helm.get(key);
         if (!hb || !ha) continue; // added/removed releases are listed with the resources
         const head = changesOf({ chart: hb.chart, version: hb.version, repository: hb.repository }, { chart: ha.chart, version: ha.version, repository: ha.repository });
         const values = changesOf(hb.values, ha.values);
-        if (head.length + values.length === 0) continue;
-        const t = fieldTable([...head, ...values]);
-        helmEntries.push(details(`release <code>${key}</code>`, t.rows, t.blocks));
+        if (head.length + values.length) releases.push({ key, changes: [...head, ...values] });
     }
+    return { added, removed, replaced: changed.filter((c) => c.replaces), updated: changed.filter((c) => !c.replaces), releases, charts: chartChanges(before, after) };
+}
 
-    const charts = chartChanges(before, after);
+/** One resource in `plan:diff --json`. */
+export interface DiffResource {
+    urn: string;
+    type: string;
+    name: string;
+    namespace?: string;
+    /** `protected` and/or `retained` (data at risk when removed or replaced). */
+    keeps?: string[];
+    /** For a changed or replaced resource: the fields that change (those forcing a replacement end in `!`). */
+    fields?: string[];
+}
+
+/** `npm run plan:diff -- --json`: the same changes as the Markdown, for scripts (every entry, no budget). */
+export interface DiffJson {
+    project: string;
+    stack: string;
+    resources: { before: number; after: number };
+    added: DiffResource[];
+    removed: DiffResource[];
+    replaced: DiffResource[];
+    changed: DiffResource[];
+    /** Releases whose chart or values change, with the URN of the resource that deploys each (a release or the cert-manager component). */
+    releases: { release: string; urn?: string; fields: string[] }[];
+    chartObjects: { release: string; added: string[]; removed: string[]; changed: string[] }[];
+}
+
+export function diffJson(before: LoadedPlan, after: LoadedPlan): DiffJson {
+    const c = planChanges(before, after);
+    const ref = (r: PlanResource, fields?: FieldChange[]): DiffResource => {
+        const ns = namespaceOf(r);
+        const kept = keeps([r]);
+        return {
+            urn: r.urn,
+            type: r.type,
+            name: r.name,
+            ...(ns ? { namespace: ns } : {}),
+            ...(kept.length ? { keeps: kept } : {}),
+            ...(fields ? { fields: fields.map((f) => `${fmtPath(f.path)}${f.replaces ? "!" : ""}`) } : {}),
+        };
+    };
+    const sorted = <T>(xs: T[], r: (x: T) => PlanResource) => [...xs].sort((x, y) => byName(r(x), r(y)));
+    const releaseUrn = (key: string) => after.resources.find((r) => {
+        const h = helmRecord(r);
+        return h !== undefined && `${h.namespace}/${h.name}` === key;
+    })?.urn;
+    return {
+        project: after.project,
+        stack: after.stack,
+        resources: { before: before.resources.length, after: after.resources.length },
+        added: sorted(c.added, (r) => r).map((r) => ref(r)),
+        removed: sorted(c.removed, (r) => r).map((r) => ref(r)),
+        replaced: sorted(c.replaced, (x) => x.after).map((x) => ref(x.after, x.changes)),
+        changed: sorted(c.updated, (x) => x.after).map((x) => ref(x.after, x.changes)),
+        releases: c.releases.map((r) => ({ release: r.key, ...(releaseUrn(r.key) ? { urn: releaseUrn(r.key) } : {}), fields: r.changes.map((f) => fmtPath(f.path)) })),
+        chartObjects: c.charts.map((x) => ({ release: x.release, added: x.added, removed: x.removed, changed: x.changed.map((o) => o.path) })),
+    };
+}
+
+export function diffPlans(before: LoadedPlan, after: LoadedPlan, opts: DiffOptions = {}): string {
+    const budget = opts.maxChars ?? MAX_COMMENT_CHARS;
+    const { added, removed, replaced, updated, releases, charts } = planChanges(before, after);
+    const changed = [...replaced, ...updated];
+    const helmEntries: Entry[] = releases.map(({ key, changes }) => {
+        const t = fieldTable(changes);
+        return details(`release <code>${key}</code>`, t.rows, t.blocks);
+    });
+
     const title = `## Offline plan diff: ${after.project}/${after.stack}`;
     if (added.length + removed.length + changed.length + helmEntries.length + charts.length === 0) {
         return `${title}\n\nNo changes: ${after.resources.length} resources, identical inputs and options.\n`;
