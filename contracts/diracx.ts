@@ -18,6 +18,7 @@
  */
 import { dexIssuerUrl, seaweedfsEndpoint } from "../config/diracx";
 import type { Accept, ContractFn, Flow, HostFact, Listener, PodRef, Source, Write } from "./types";
+import { traefikPods } from "./cluster/traefik";
 
 const CHART = { repo: "DIRACGrid/diracx-charts", ref: "4b25acb83bea0accd7148c6d6c8b182abab6134e" };
 const APP = { repo: "DIRACGrid/diracx", ref: "d75ffbb80749ac280ef31d06134938e4cc322ef5" };
@@ -140,13 +141,7 @@ export const contract: ContractFn = (cfg) => {
     const hookSql = pods("hook job init-sql and CronJob cleanup-authdb (no labels)", {});
     const hookOs = pods("hook job init-os (no labels)", {});
     const hookValidate = pods("hook job validate-config (no labels)", {});
-    const traefik: PodRef = {
-        kind: "pods",
-        name: "traefik",
-        namespace: cfg.ingress.namespace,
-        labels: { "app.kubernetes.io/name": "traefik", "app.kubernetes.io/instance": `traefik-${cfg.ingress.namespace}` },
-        createdBy: { chart: "traefik", version: "41.3.0" },
-    };
+    const traefik = traefikPods(cfg);
 
     const flows: Flow[] = [];
     for (const protocol of ["UDP", "TCP"] as const) {

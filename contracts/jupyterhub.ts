@@ -9,6 +9,7 @@
  * forwarder -> hub API), which is InterLink's contract.
  */
 import type { Accept, ContractConfig, ContractFn, Flow, HostFact, Listener, PodRef, Source, SystemContract, Write } from "./types";
+import { traefikPods } from "./cluster/traefik";
 
 // ---- pinned upstream versions (tag -> commit) ----
 /** zero-to-jupyterhub-k8s tag 3.1.0; the chart lives under `jupyterhub/` (= ../shared/reference/chart-src/jupyterhub-3.1.0, identical but for the chartpress image tags). */
@@ -214,16 +215,7 @@ export const contract: ContractFn = (cfg: ContractConfig): SystemContract | unde
 
     // The public entry: browsers reach CHP's port 8000 through the Ingress controller or a NodePort.
     if (hub.exposure === "ingress") {
-        const traefik: PodRef | { kind: "anywhere" } =
-            cfg.ingress.enabled && cfg.ingress.install
-                ? {
-                      kind: "pods",
-                      name: "traefik",
-                      namespace: cfg.ingress.namespace,
-                      labels: { "app.kubernetes.io/name": "traefik" },
-                      createdBy: { chart: "traefik", version: "41.3.0" },
-                  }
-                : { kind: "anywhere" };
+        const traefik: PodRef | { kind: "anywhere" } = cfg.ingress.enabled && cfg.ingress.install ? traefikPods(cfg) : { kind: "anywhere" };
         flows.push({
             id: "ingress-to-proxy",
             from: traefik,

@@ -14,6 +14,7 @@
  * folders.
  */
 import type { Accept, ContractFn, Flow, HostFact, Listener, PodRef, Source, Write } from "./types";
+import { traefikPods } from "./cluster/traefik";
 
 const REPO = "NVIDIA/NVFlare";
 /** Tag 2.4.0. */
@@ -83,13 +84,7 @@ export const contract: ContractFn = (cfg) => {
     const servers = c.servers.map((s) => ({ ...s, pod: pod(s.name, "server") }));
     const clients = c.clients.map((cl) => ({ ...cl, pod: pod(cl.name, "client") }));
     const everyone = [...(overseer ? [overseer.pod] : []), ...servers.map((s) => s.pod), ...clients.map((cl) => cl.pod)];
-    const traefik: PodRef = {
-        kind: "pods",
-        name: "traefik",
-        namespace: cfg.ingress.namespace,
-        labels: { "app.kubernetes.io/name": "traefik", "app.kubernetes.io/instance": `traefik-${cfg.ingress.namespace}` },
-        createdBy: { chart: "traefik", version: "41.3.0" },
-    };
+    const traefik = traefikPods(cfg);
     // Who arrives at the exposed ports: anyone through a LoadBalancer or NodePort, Traefik's pods through ingressTcp.
     const outside = c.exposure === "loadBalancer" || c.exposure === "nodePort" ? [{ kind: "anywhere" as const }] : c.exposure === "ingressTcp" ? [traefik] : [];
 

@@ -168,12 +168,7 @@ export interface SystemContract {
  * A connection no system needs, which the NetworkPolicies must deny (`contracts/denied.ts`): every
  * port listed must be refused, by the source's egress or the destination's ingress.
  */
-export interface DeniedFlow {
-    id: string;
-    from: Peer;
-    to: Peer;
-    ports: PortSpec[];
-    protocol?: "TCP" | "UDP";
+export interface DeniedFlow extends Omit<Flow, "source"> {
     /** Why no system needs it (and what it would expose). */
     why: string;
     /** The upstream facts that show nothing needs it, where there are some. */

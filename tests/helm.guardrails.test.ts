@@ -17,25 +17,14 @@ import { clusterFromPlan, mayConnect } from "../tools/guardrails/networkPolicyEv
 import { contractFindings, worldOf } from "../tools/guardrails/contracts";
 import { guardResources } from "../tools/guardrails/policyCheck";
 import { evaluate, rules } from "../policy/rules";
-import { chartSourceDir } from "../tools/plan-engine/chartSources";
-import { findHelm } from "../tools/plan-engine/helmBinary";
 import { chartObjects, renderCharts } from "../tools/plan-engine/helmRender";
 import { renderPlan } from "../tools/plan-engine/render";
 import { writeArtifacts } from "../tools/plan-engine/artifacts";
 import { diffPlans, loadPlanDir } from "../tools/plan-engine/planDiff";
 import type { Finding, Plan } from "../tools/plan-engine/types";
 import { PROJECT_DIR, runProgram } from "./harness";
+import { needsHelm, sources } from "./helmUtil";
 
-const helm = findHelm();
-const sources = chartSourceDir(PROJECT_DIR);
-
-function needsHelm(ctx: Mocha.Context): void {
-    const missing = [..."missing" in helm ? [helm.missing] : [], ...(sources.exists ? [] : [`no chart sources at ${sources.dir} (set CHART_SOURCE_DIR)`])];
-    if (missing.length) {
-        console.log(`      (skipped: ${missing.join("; ")})`);
-        ctx.skip();
-    }
-}
 
 async function rendered(opts: Parameters<typeof runProgram>[0], env?: NodeJS.ProcessEnv): Promise<Plan> {
     const run = await runProgram(opts);

@@ -14,24 +14,12 @@ import { load } from "js-yaml";
 import { runChecks } from "../tools/guardrails";
 import { chartRenderFindings, valuesNamed } from "../tools/guardrails/chartRender";
 import { HELM_VERSION, cachedHelmPath, findHelm } from "../tools/plan-engine/helmBinary";
-import { chartSourceDir } from "../tools/plan-engine/chartSources";
 import { RANDOM_AT_RENDER } from "../tools/plan-engine/chartNormalize";
 import { chartObjects, helmError, helmWarnings, renderCharts, secretToken } from "../tools/plan-engine/helmRender";
 import { renderPlan } from "../tools/plan-engine/render";
 import type { Plan } from "../tools/plan-engine/types";
 import { PROJECT_DIR, runProgram } from "./harness";
-
-const helm = findHelm();
-const sources = chartSourceDir(PROJECT_DIR);
-
-/** Skip a test that runs Helm over the chart sources, saying what is missing. */
-function needsHelm(ctx: Mocha.Context): void {
-    const missing = [..."missing" in helm ? [helm.missing] : [], ...(sources.exists ? [] : [`no chart sources at ${sources.dir} (set CHART_SOURCE_DIR)`])];
-    if (missing.length) {
-        console.log(`      (skipped: ${missing.join("; ")})`);
-        ctx.skip();
-    }
-}
+import { helm, needsHelm, sources } from "./helmUtil";
 
 function tmpDir(prefix: string): string {
     return fs.mkdtempSync(path.join(os.tmpdir(), prefix));

@@ -9,12 +9,28 @@
  * (d0bd2ec), the newest patch release of the same minor line; the chart is cited at its own tag.
  */
 import { traefikContainerPort } from "../../config/ingress";
-import type { ContractFn, Flow, Listener, PodRef, Source } from "../types";
+import type { ContractConfig, ContractFn, Flow, Listener, PodRef, Source } from "../types";
 
 const CHART = { repo: "traefik/traefik-helm-chart", ref: "a8a66d0098703627b2cf352c66b1725c196a734a" } as const;
 const TRAEFIK = { repo: "traefik/traefik", ref: "d0bd2ec198533d760c1abfc74b98033d6d92d039" } as const;
 const chart = (file: string, lines: string, note: string): Source => ({ ...CHART, file: `traefik/${file}`, lines, note });
 const traefik = (file: string, lines: string, note: string): Source => ({ ...TRAEFIK, file, lines, note });
+
+/**
+ * The pods of the Traefik the platform installs: release `traefik` (components/cluster/ingress.ts),
+ * whose instance label is `<release>-<namespace>` (chart templates/_helpers.tpl 90-98). The other
+ * systems' contracts name them as the source of their ingress flows.
+ */
+export function traefikPods(cfg: Pick<ContractConfig, "ingress">): PodRef {
+    const ns = cfg.ingress.namespace;
+    return {
+        kind: "pods",
+        name: "traefik",
+        namespace: ns,
+        labels: { "app.kubernetes.io/name": "traefik", "app.kubernetes.io/instance": `traefik-${ns}` },
+        createdBy: { chart: "traefik", version: cfg.ingress.chartVersion ?? "41.3.0" } as const,
+    };
+}
 
 export const contract: ContractFn = (cfg) => {
     const i = cfg.ingress;
@@ -22,14 +38,7 @@ export const contract: ContractFn = (cfg) => {
     if (!i.enabled || !i.install) return undefined;
     const ns = i.namespace;
     const chartRef = { chart: "traefik", version: i.chartVersion ?? "41.3.0" };
-    // Release name `traefik` (components/cluster/ingress.ts); instance label is <release>-<namespace>.
-    const pod: PodRef = {
-        kind: "pods",
-        name: "traefik",
-        namespace: ns,
-        labels: { "app.kubernetes.io/name": "traefik", "app.kubernetes.io/instance": `traefik-${ns}` },
-        createdBy: chartRef,
-    };
+    const pod = traefikPods(cfg);
     const labels = chart("templates/_helpers.tpl", "90-98", "labelselector: app.kubernetes.io/name traefik, app.kubernetes.io/instance <release>-<namespace>");
     const entrypointArg = chart("templates/_podtemplate.tpl", "223", "--entryPoints.<name>.address=:<port>/<protocol> for every ports.<name>");
     const tcp = i.tcpPorts.map((p) => ({ name: p.name, exposed: p.port, container: traefikContainerPort(p.port) }));
