@@ -9,7 +9,9 @@
  *   plan dev, compiled / npm run plan dev   target 1: `npm run plan -- --stack dev` when nothing
  *                    changed, against `node bin/tools/plan.js` with the same arguments
  *   fresh clone      target 1: the first `npm run plan` of a clone as after `npm ci` (no bin/, an
- *                    empty reference cache), against the floor
+ *                    empty reference cache) on a machine with Node alone (no Helm), against the floor;
+ *                    and the same clone with Helm and the chart sources, as CI has it (every release
+ *                    rendered with an empty render cache), reported beside it
  *   plan dev (all)   the offline plan of dev with every component enabled (Helm rendering from its cache)
  *   ... no Helm rendering   the same with rendering switched off (PLAN_HELM=0): what rendering adds
  *   ... cold Helm cache     the same with an empty Helm render cache (PLAN_HELM_CACHE_DIR): every release rendered
@@ -30,6 +32,8 @@ import { parseArgs } from "node:util";
 import { findProjectDir } from "../program/projectDir";
 import { referenceDirs } from "./guardrails/reference";
 import { EVERY_COMPONENT_ON, PlanResource, buildGraph } from "./plan-engine";
+import { chartSourceDir } from "./plan-engine/chartSources";
+import { findHelm } from "./plan-engine/helmBinary";
 import { RSS_MARKER } from "./plan-engine/reportRss";
 
 const PROJECT_DIR = findProjectDir();
@@ -38,9 +42,10 @@ const RSS_PRELOAD = path.join(BIN, "tools", "plan-engine", "reportRss.js");
 
 /** `--set` values for an NVIDIA FLARE federation of `n` participants: 2 servers and n-2 clients. */
 export function nvflareParticipants(n: number): string[] {
+    // The dev stack's exposure is nodePort: the ports in the kits are node ports (30000-32767).
     const servers = [
-        { name: "server1", org: "site", flPort: 8002, adminPort: 8003 },
-        { name: "server2", org: "site", flPort: 8102, adminPort: 8103 },
+        { name: "server1", org: "site", flPort: 30002, adminPort: 30003 },
+        { name: "server2", org: "site", flPort: 30102, adminPort: 30103 },
     ];
     const clients = Array.from({ length: Math.max(0, n - servers.length) }, (_, i) => ({ name: `client-${i + 1}`, org: `org_${(i % 10) + 1}` }));
     return [`nvflare.servers=${JSON.stringify(servers)}`, `nvflare.clients=${JSON.stringify(clients)}`];
@@ -49,7 +54,8 @@ export function nvflareParticipants(n: number): string[] {
 /** `--set` value for a notebook system with `n` local daemons. */
 export function notebookDaemons(n: number): string[] {
     // On kind the config allows no more daemons than kind/cluster.yaml has workers: measure a generic cluster.
-    return ["kubernetes.distribution=generic", `distributedNotebook.localDaemons=${n}`];
+    // A generic cluster's NetworkPolicies need its API server's and nodes' addresses.
+    return ["kubernetes.distribution=generic", 'kubernetes.apiServerCidrs=["10.0.0.10/32"]', 'kubernetes.nodeCidrs=["10.0.0.0/16"]', `distributedNotebook.localDaemons=${n}`];
 }
 
 interface Case {
@@ -83,6 +89,11 @@ function planCase(name: string, extra: string[], env?: Case["env"]): Case {
 
 const coldCaches: string[] = [];
 
+/** Target 1's fresh clone: the README's newcomer, Node alone (no Helm). */
+const FRESH_CLONE = "fresh clone: first npm run plan (Node alone)";
+/** The same clone as CI has it: Helm and the chart sources, every release rendered cold. */
+const FRESH_CLONE_HELM = "fresh clone: first npm run plan, Helm rendering (as CI)";
+
 /** A fresh, empty reference cache for every run: what a plan costs on a fresh clone. */
 function coldCache(): Record<string, string> {
     coldCaches.push(fs.mkdtempSync(path.join(os.tmpdir(), "bench-cache-")));
@@ -104,8 +115,13 @@ function npm(args: string[]): Pick<Case, "command" | "argv"> {
 /**
  * A fresh clone of the working tree, as after `npm ci`: the tracked files, `node_modules` (linked),
  * no `bin/` and an empty reference cache before every run. It reads the same reference data.
+ *
+ * `withHelm` false is the README's newcomer, a fresh machine with Node alone: no Helm anywhere (an
+ * empty tool cache, `HELM_BIN` unset), so the releases are not rendered and nothing is pulled.
+ * `withHelm` true is a clone as CI has it: the pinned Helm, the local chart sources, and empty
+ * reference and render caches, so every release is rendered for the first time.
  */
-function freshClone(): Case {
+function freshClone(withHelm: boolean): Case {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-clone-"));
     const files = spawnSync("git", ["ls-files", "-z"], { cwd: PROJECT_DIR, encoding: "utf8" }).stdout.split("\0").filter((f) => f && fs.existsSync(path.join(PROJECT_DIR, f)));
     for (const f of files) {
@@ -115,13 +131,22 @@ function freshClone(): Case {
     fs.symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(dir, "node_modules"));
     coldCaches.push(dir);
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "bench-plan-"));
+    const helm = findHelm();
+    const noTools = fs.mkdtempSync(path.join(os.tmpdir(), "bench-no-tools-"));
+    coldCaches.push(noTools);
     return {
-        name: "fresh clone: first npm run plan",
+        name: withHelm ? FRESH_CLONE_HELM : FRESH_CLONE,
         kind: "plan",
         cwd: dir,
         ...npm(["run", "--silent", "plan", "--", "--stack", "dev", "--out", out]),
         prepare: () => fs.rmSync(path.join(dir, "bin"), { recursive: true, force: true }),
-        env: () => ({ ...coldCache(), CHART_REFERENCE_DIR: referenceDirs().root }),
+        env: () => ({
+            ...coldCache(),
+            CHART_REFERENCE_DIR: referenceDirs().root,
+            ...(withHelm
+                ? { HELM_BIN: "path" in helm ? helm.path : "", CHART_SOURCE_DIR: chartSourceDir(PROJECT_DIR).dir, PLAN_CHART_PULL: "0" }
+                : { HELM_BIN: "", RESEARCH_PLATFORM_CACHE: noTools, PLAN_CHART_PULL: "0" }),
+        }),
     };
 }
 
@@ -173,7 +198,8 @@ function main(): void {
         // Target 1: `npm run plan` of the dev stack, against the compiled plan alone, same arguments.
         { name: "plan dev, compiled (node bin/tools/plan.js)", kind: "plan", argv: [path.join(BIN, "tools", "plan.js"), "--stack", "dev", "--out", devOut] },
         { name: "npm run plan dev (build fresh)", kind: "plan", ...npm(["run", "--silent", "plan", "--", "--stack", "dev", "--out", devOut]) },
-        freshClone(),
+        freshClone(false),
+        freshClone(true),
         planCase("plan dev (all)", []),
         planCase("plan dev (all), no Helm rendering", [], () => ({ PLAN_HELM: "0" })),
         planCase("plan dev (all), cold Helm cache", [], coldHelmCache),
@@ -231,7 +257,7 @@ function main(): void {
     const planWithout = get("plan dev (all), no Helm rendering")?.seconds.median ?? NaN;
     const ratio = (a: string, b: string, what: "seconds" | "cpuSeconds" = "seconds") => (get(a)?.[what].median ?? NaN) / (get(b)?.[what].median ?? NaN);
     const npmVsCompiled = ratio("npm run plan dev (build fresh)", "plan dev, compiled (node bin/tools/plan.js)");
-    const cloneVsFloor = ratio("fresh clone: first npm run plan", "floor");
+    const cloneVsFloor = ratio(FRESH_CLONE, "floor");
     const targets: Record<string, boolean> = {};
     const target = (label: string, value: number, ok: boolean) => {
         if (!Number.isNaN(value)) targets[label] = ok;
@@ -257,7 +283,7 @@ function main(): void {
         "|---|---:|---:|---:|---:|---:|---:|",
         ...rows.map((r) => `| ${r.case} | ${f(r.seconds.median)} | ${f(r.seconds.min)}-${f(r.seconds.max)} | ${f(r.cpuSeconds.median)} | ${f(r.rssMb.median, 0)} | ${f(r.vsFloor.time)}x | ${f(r.vsFloor.rss)}x |`),
         "",
-        `Target 1, CPU instead of wall: npm run plan ${f(ratio("npm run plan dev (build fresh)", "plan dev, compiled (node bin/tools/plan.js)", "cpuSeconds"))}x the compiled plan; fresh clone ${f(ratio("fresh clone: first npm run plan", "floor", "cpuSeconds"))}x the floor (floor CPU ${f(floorCpu)} s)`,
+        `Target 1, CPU instead of wall: npm run plan ${f(ratio("npm run plan dev (build fresh)", "plan dev, compiled (node bin/tools/plan.js)", "cpuSeconds"))}x the compiled plan; fresh clone ${f(ratio(FRESH_CLONE, "floor", "cpuSeconds"))}x the floor (floor CPU ${f(floorCpu)} s)`,
         `Plan dev (all) against the floor with the same SDK modules deferred: ${f(ratio("plan dev (all)", "floor, deferred"))}x time`,
         `Cost per resource (median of the 1000 case minus the 10 case, over 990): NVIDIA FLARE participant ${f(perResourceMs.nvflareParticipant)} ms in the plan; the SDK alone, under the same mocks: ConfigMap ${f(perResourceMs.sdkConfigMap)} ms, client Deployment ${f(perResourceMs.sdkClientDeployment)} ms`,
         `Helm rendering inside the plan (every release, in parallel): warm ${helm.warm ? `${f(helm.warm.median)} s (${f(helm.warm.min)}-${f(helm.warm.max)})` : "n/a"}, cold ${helm.cold ? `${f(helm.cold.median)} s (${f(helm.cold.min)}-${f(helm.cold.max)})` : "n/a (no Helm or no chart sources)"}; the plan with rendering ${f(planWith)} s, without ${f(planWithout)} s (+${f(100 * (planWith / planWithout - 1), 0)}%)`,
