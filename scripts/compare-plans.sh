@@ -10,7 +10,8 @@
 # change what is deployed (refactorings, moves, dependency-free clean-ups).
 #
 # Both sides read the same reference data (CHART_REFERENCE_DIR, default ../shared/reference
-# beside this project) and start from an empty reference cache of their own.
+# beside this project) and chart sources for the Helm rendering (CHART_SOURCE_DIR, default
+# ../shared/reference/chart-src), pull no chart, and start from empty caches of their own.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -36,6 +37,14 @@ case "$reference" in
 esac
 export CHART_REFERENCE_DIR="$reference"
 [ -d "$reference" ] || echo "note: no reference data at ${reference} (set CHART_REFERENCE_DIR): both sides skip the checks that need it" >&2
+# The same for the chart sources Helm renders (the ref's checkout has no ../shared beside it).
+sources="${CHART_SOURCE_DIR:-$ROOT/../shared/reference/chart-src}"
+case "$sources" in
+    /*) ;;
+    *) sources="$PWD/$sources" ;;
+esac
+export CHART_SOURCE_DIR="$sources" PLAN_CHART_PULL=0
+[ -d "$sources" ] || echo "note: no chart sources at ${sources} (set CHART_SOURCE_DIR): both sides leave the Helm releases unrendered" >&2
 
 tmp="$(mktemp -d)"
 base="$tmp/checkout"

@@ -246,8 +246,58 @@ function fromPlan(w: World, ref: PodRef): boolean {
     return ref.createdBy === "program" || (typeof ref.createdBy === "object" && "chart" in ref.createdBy && w.renderedCharts.has(ref.createdBy.chart));
 }
 
+/**
+ * The plan's pods by namespace and by label, and the pods each PodRef matches: a federation of a
+ * thousand NVIDIA FLARE clients has a thousand pods and thousands of refs (flows, listeners,
+ * writes), and matching every ref against every pod was most of such a plan's time.
+ */
+interface PodIndex {
+    byNamespace: Map<string, PlanPod[]>;
+    /** `<namespace>\0<key>\0<value>` -> the pods carrying that label. */
+    byLabel: Map<string, PlanPod[]>;
+    matches: Map<string, PlanPod[]>;
+}
+
+const podIndexes = new WeakMap<readonly PlanPod[], PodIndex>();
+
+function podIndex(pods: readonly PlanPod[]): PodIndex {
+    let ix = podIndexes.get(pods);
+    if (!ix) {
+        ix = { byNamespace: new Map(), byLabel: new Map(), matches: new Map() };
+        const push = (m: Map<string, PlanPod[]>, k: string, p: PlanPod) => {
+            const list = m.get(k);
+            if (list) list.push(p);
+            else m.set(k, [p]);
+        };
+        for (const p of pods) {
+            push(ix.byNamespace, p.namespace, p);
+            for (const [k, v] of Object.entries(p.labels)) push(ix.byLabel, `${p.namespace}\0${k}\0${v}`, p);
+        }
+        podIndexes.set(pods, ix);
+    }
+    return ix;
+}
+
+/** The plan's pods `ref` selects (in plan order), whoever creates them. */
+function podsMatching(w: World, ref: PodRef): PlanPod[] {
+    const ix = podIndex(w.pods);
+    const key = JSON.stringify([ref.namespace, ref.labels, ref.labelKeys ?? []]);
+    let found = ix.matches.get(key);
+    if (!found) {
+        // The fewest candidates: the pods of the ref's rarest label, else of its namespace.
+        let candidates = ix.byNamespace.get(ref.namespace) ?? [];
+        for (const [k, v] of Object.entries(ref.labels)) {
+            const withLabel = ix.byLabel.get(`${ref.namespace}\0${k}\0${v}`) ?? [];
+            if (withLabel.length < candidates.length) candidates = withLabel;
+        }
+        found = candidates.filter((p) => podMatches(p, ref));
+        ix.matches.set(key, found);
+    }
+    return found;
+}
+
 export function podsOfRef(w: World, ref: PodRef): PlanPod[] | undefined {
-    return fromPlan(w, ref) ? w.pods.filter((p) => podMatches(p, ref)) : undefined;
+    return fromPlan(w, ref) ? podsMatching(w, ref) : undefined;
 }
 
 /** The endpoints of a peer: a hostNetwork pod is its nodes' addresses. */
@@ -417,10 +467,25 @@ function portNeeds(w: World, pod: PlanPod): PortNeed[] {
 
 function checkListeners(w: World, out: Finding[]): void {
     const all: { system: string; l: Listener }[] = w.contracts.flatMap((c) => c.listeners.map((l) => ({ system: c.system, l })));
+    // Each pod's listeners, and the systems whose contracts name it (in the contracts' order).
+    const listenersOf = new Map<PlanPod, { system: string; l: Listener }[]>();
+    for (const x of all) for (const pod of podsMatching(w, x.l.pod)) listenersOf.set(pod, [...(listenersOf.get(pod) ?? []), x]);
+    const systemsOf = new Map<PlanPod, Set<string>>();
+    for (const c of w.contracts) {
+        const refs = [...c.flows.flatMap((f) => [f.from, f.to]), ...c.listeners.map((l) => l.pod), ...c.writes.map((x) => x.pod)];
+        for (const ref of refs) {
+            if (ref.kind !== "pods") continue;
+            for (const pod of podsMatching(w, ref)) {
+                const set = systemsOf.get(pod) ?? new Set<string>();
+                set.add(c.system);
+                systemsOf.set(pod, set);
+            }
+        }
+    }
     // Program workloads: every probe and Service port is a contract listener of that container.
     for (const pod of w.pods.filter((p) => p.createdBy === "program" || w.renderedCharts.has(p.createdBy.chart))) {
-        const mine = all.filter((x) => podMatches(pod, x.l.pod));
-        const systems = new Set(w.contracts.filter((c) => [...c.flows.flatMap((f) => [f.from, f.to]), ...c.listeners.map((l) => l.pod), ...c.writes.map((x) => x.pod)].some((p) => p.kind === "pods" && podMatches(pod, p))).map((c) => c.system));
+        const mine = listenersOf.get(pod) ?? [];
+        const systems = systemsOf.get(pod) ?? new Set<string>();
         const system = [...systems][0] ?? "unknown";
         const silent = new Map<string, { system: string; needs: PortNeed[]; listening: number[]; source: Source | Source[] }>();
         for (const need of portNeeds(w, pod)) {
