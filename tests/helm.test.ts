@@ -16,6 +16,7 @@ import { chartRenderFindings, valuesNamed } from "../tools/guardrails/chartRende
 import { HELM_VERSION, cachedHelmPath, findHelm } from "../tools/plan-engine/helmBinary";
 import { RANDOM_AT_RENDER } from "../tools/plan-engine/chartNormalize";
 import { chartObjects, helmError, helmWarnings, renderCharts, secretToken } from "../tools/plan-engine/helmRender";
+import { planPods } from "../tools/guardrails/scheduling";
 import { renderPlan } from "../tools/plan-engine/render";
 import type { Plan } from "../tools/plan-engine/types";
 import { PROJECT_DIR, runProgram } from "./harness";
@@ -114,6 +115,15 @@ describe("helm: without Helm or chart sources", () => {
 
 describe("helm: rendering the dev plan", function () {
     this.timeout(120_000);
+
+    it("counts each rendered chart pod once in the scheduling check (the Deployment, not again as a policy resource)", async function () {
+        needsHelm(this);
+        const owners = planPods(await dev()).map((d) => d.owner);
+        for (const owner of ["Deployment cert-manager/cert-manager-webhook", "Deployment traefik/traefik", "Job cert-manager/cert-manager-startupapicheck"]) {
+            assert.equal(owners.filter((o) => o === owner).length, 1, `${owner} in ${owners.join(", ")}`);
+        }
+        assert.equal(new Set(owners).size, owners.length, "no workload is counted twice");
+    });
 
     it("renders every release into helm/<namespace>-<release>/, counted in summary.md", async function () {
         needsHelm(this);
