@@ -6,14 +6,11 @@
  */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as path from "node:path";
-import Ajv from "ajv";
-import Ajv2020 from "ajv/dist/2020";
-import { parse } from "yaml";
 import { secretSpecs } from "../config";
 import { charts, referenceFolder } from "../components/charts";
 import { helmRecord } from "../tools/plan-engine/manifests";
 import { runProgram } from "./harness";
+import { chartData, mergeValues, valuesValidator } from "./chartValues";
 import { chartFile, needsReference } from "./referenceData";
 
 const ADDON_CHARTS: string[] = [charts.kruise, charts.metricsServer, charts.metallb, charts.certManager, charts.traefik].map((c) => c.chart);
@@ -22,13 +19,6 @@ type Values = Record<string, unknown>;
 const isObject = (v: unknown): v is Values => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /** Helm's coalescing of user values over chart defaults: maps merge, everything else replaces. */
-function merge(defaults: unknown, values: unknown): unknown {
-    if (!isObject(defaults) || !isObject(values)) return values === undefined ? defaults : values;
-    const out: Values = { ...defaults };
-    for (const [k, v] of Object.entries(values)) out[k] = merge(defaults[k], v);
-    return out;
-}
-
 /** Kubernetes-typed values (a container's `resources`): their keys come from the Kubernetes API, not the chart. */
 const KUBERNETES_TYPED = new Set(["resources"]);
 
@@ -44,16 +34,11 @@ function unknownKeys(defaults: unknown, values: unknown, at = ""): string[] {
 }
 
 function validate(folder: string, values: Values): string[] {
-    const dir = chartFile(folder);
-    const defaults = parse(fs.readFileSync(path.join(dir, "values.yaml"), "utf8")) as Values;
-    const schemaFile = path.join(dir, "values.schema.json");
-    if (!fs.existsSync(schemaFile)) return unknownKeys(defaults, values).map((k) => `${k}: not a key of the chart's values.yaml`);
-    const schema = JSON.parse(fs.readFileSync(schemaFile, "utf8")) as { $schema?: string };
-    const ajv = String(schema.$schema ?? "").includes("2020-12") ? new Ajv2020({ strict: false, allErrors: true }) : new Ajv({ strict: false, allErrors: true });
-    const { $schema: _ignored, ...body } = schema;
-    const check = ajv.compile(body);
-    if (check(merge(defaults, values))) return [];
-    return (check.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message ?? ""} ${JSON.stringify(e.params)}`);
+    const defaults = chartData(folder, "values.yaml") as Values;
+    const v = valuesValidator(folder);
+    if (!v) return unknownKeys(defaults, values).map((k) => `${k}: not a key of the chart's values.yaml`);
+    if (v.validate(mergeValues(defaults, values))) return [];
+    return (v.validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message ?? ""} ${JSON.stringify(e.params)}`);
 }
 
 describe("cluster add-ons: values against the reference charts", function () {

@@ -1,7 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import Ajv from "ajv";
 import { parse } from "yaml";
 import { interlinkSchema } from "../config/interlink";
 import type { InterlinkTunnel } from "../components/apps/interlink";
@@ -10,6 +9,7 @@ import { loadConfig } from "../config";
 import { Platform } from "../components/platform";
 import { runPlan } from "../tools/plan-engine/runPlan";
 import { PROJECT_DIR, Run, configProblems, runProgram } from "./harness";
+import { chartData, mergeValues, valuesValidator } from "./chartValues";
 import { chartFile, needsReference } from "./referenceData";
 
 const SECRET = "il-s3cret-value";
@@ -18,15 +18,6 @@ const ENABLE = { stack: "dev", set: ["interlink.enabled=true"], secrets: [`inter
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const CONFIGMAP = "kubernetes:core/v1:ConfigMap";
-
-function deepMerge(a: unknown, b: unknown): unknown {
-    if (a && b && typeof a === "object" && typeof b === "object" && !Array.isArray(a) && !Array.isArray(b)) {
-        const out: Record<string, unknown> = { ...(a as Record<string, unknown>) };
-        for (const [k, v] of Object.entries(b)) out[k] = deepMerge(out[k], v);
-        return out;
-    }
-    return b === undefined ? a : b;
-}
 
 /** The dev stack's interlink settings, enabled, as the program sees them. */
 function devConfig() {
@@ -187,16 +178,13 @@ describe("interlink", () => {
     });
 
     it("uses only hub values and profile keys that exist in the z2jh 3.1.0 schema", function () {
-        const schemaFile = chartFile("jupyterhub-3.1.0", "values.schema.yaml");
-        needsReference(this, schemaFile);
-        const schema = parse(fs.readFileSync(schemaFile, "utf8"));
-        const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
+        needsReference(this, chartFile("jupyterhub-3.1.0", "values.schema.yaml"));
+        const v = valuesValidator("jupyterhub-3.1.0")!;
         const offload = buildHubOffload(devConfig(), { connectHost: "x", publicPort: 8022 } as InterlinkTunnel);
         // The schema requires the chart's defaults: validate our values merged into them, as Helm does.
-        const defaults = parse(fs.readFileSync(chartFile("jupyterhub-3.1.0", "values.yaml"), "utf8"));
-        const values = deepMerge(defaults, { ...offload.hubValues, singleuser: { profileList: offload.profiles } });
-        assert.ok(validate(values), JSON.stringify(validate.errors, null, 2));
-        assert.ok(!validate(deepMerge(defaults, { hub: { notAKey: 1 } })), "the schema check must reject unknown hub keys");
+        const defaults = chartData("jupyterhub-3.1.0", "values.yaml");
+        assert.ok(v.validate(mergeValues(defaults, { ...offload.hubValues, singleuser: { profileList: offload.profiles } })), v.errors());
+        assert.ok(!v.validate(mergeValues(defaults, { hub: { notAKey: 1 } })), "the schema check must reject unknown hub keys");
     });
 
     it("generates the target host's files as stack outputs, with the oauth2-proxy env file secret", () => {

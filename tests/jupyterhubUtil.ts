@@ -1,12 +1,9 @@
 /** What tests/jupyterhub.test.ts and tests/jupyterhub.config.test.ts share: constants and helpers. */
 import * as assert from "node:assert/strict";
-import * as fs from "node:fs";
-import Ajv from "ajv";
-import addFormats from "ajv-formats";
-import { parse } from "yaml";
 import { HUB_SECRET_KEYS } from "../components/apps/jupyterhub";
 import { Run, TestResource } from "./harness";
-import { chartFile } from "./referenceData";
+import { parse } from "yaml";
+import { chartData, mergeValues, valuesValidator } from "./chartValues";
 
 export const RELEASE = "kubernetes:helm.sh/v3:Release";
 export const SECRET = "kubernetes:core/v1:Secret";
@@ -15,30 +12,7 @@ export const OAUTH_SECRET = "jupyterhubOauthClientSecret=oauth-client-s3cret-val
 
 /** The z2jh values schema of a chart version, or undefined when the reference folder is absent. */
 export function chartSchema(version: string): object | undefined {
-    const file = chartFile(`jupyterhub-${version}`, "values.schema.yaml");
-    return fs.existsSync(file) ? (parse(fs.readFileSync(file, "utf8")) as object) : undefined;
-}
-
-/** The chart's default values, when the reference folder has them (4.4.0's holds only the schema). */
-export function chartDefaults(version: string): Record<string, unknown> | undefined {
-    const file = chartFile(`jupyterhub-${version}`, "values.yaml");
-    return fs.existsSync(file) ? (parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>) : undefined;
-}
-
-/** Helm's coalescing of user values over chart defaults: maps merge, anything else replaces. */
-export function helmMerge(defaults: unknown, user: unknown): unknown {
-    const isMap = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-    if (!isMap(defaults) || !isMap(user)) return user;
-    const out: Record<string, unknown> = { ...defaults };
-    for (const [k, v] of Object.entries(user)) out[k] = helmMerge(defaults[k], v);
-    return out;
-}
-
-/** The schema without `required` (for values checked without the chart defaults they complete). */
-export function withoutRequired(schema: unknown): unknown {
-    if (Array.isArray(schema)) return schema.map(withoutRequired);
-    if (typeof schema !== "object" || schema === null) return schema;
-    return Object.fromEntries(Object.entries(schema).filter(([k]) => k !== "required").map(([k, v]) => [k, withoutRequired(v)]));
+    return chartData(`jupyterhub-${version}`, "values.schema.yaml") as object | undefined;
 }
 
 /**
@@ -47,17 +21,16 @@ export function withoutRequired(schema: unknown): unknown {
  * `required` (every key must still exist in the chart and have the right type).
  */
 export function validateValues(values: unknown, version: string, ctx: Mocha.Context): void {
-    const schema = chartSchema(version);
-    if (!schema) {
+    const folder = `jupyterhub-${version}`;
+    if (!chartSchema(version)) {
         ctx.skip(); // no reference data: the global setup said so once
         return;
     }
-    const defaults = chartDefaults(version);
-    const ajv = new Ajv({ strict: false, allErrors: true });
-    addFormats(ajv);
-    const validate = ajv.compile((defaults ? schema : withoutRequired(schema)) as object);
-    const subject = defaults ? helmMerge(defaults, values) : values;
-    assert.ok(validate(subject), `values do not validate against jupyterhub-${version}/values.schema.yaml:\n${ajv.errorsText(validate.errors, { separator: "\n" })}`);
+    // 4.4.0's reference folder holds only the schema.
+    const defaults = chartData(folder, "values.yaml");
+    const v = valuesValidator(folder, { withoutRequired: defaults === undefined })!;
+    const subject = defaults === undefined ? values : mergeValues(defaults, values);
+    assert.ok(v.validate(subject), `values do not validate against ${folder}/values.schema.yaml:\n${v.errors()}`);
 }
 
 export function hubSecret(run: Run): TestResource {

@@ -278,6 +278,22 @@ describe("offline plan: recording and redaction", () => {
         assert.ok(Error.stackTraceLimit > 0, "the limit is restored after the run");
     });
 
+    it("captures no stack per resource unless asked (the SDK's source positions, which the mocks ignore), and restores the SDK after the run", async () => {
+        const sdk = pulumi.Resource as unknown as { callsites: () => unknown[] };
+        const real = sdk.callsites;
+        let captured = 0;
+        sdk.callsites = () => (captured++, real());
+        try {
+            const program = () => void new k8s.core.v1.ConfigMap("c", { data: { a: "b" } }, { provider: new k8s.Provider("k", {}) });
+            await runPlan({ projectDir: PROJECT_DIR, stack: "dev", base: "empty", program });
+            assert.equal(captured, 0, "no stack captured without traces");
+            await runPlan({ projectDir: PROJECT_DIR, stack: "dev", base: "empty", program, stackTraces: true });
+            assert.ok(captured >= 2, `a stack per resource with traces (${captured})`);
+        } finally {
+            sdk.callsites = real;
+        }
+    });
+
     it("registers a ConfigGroup's objects as its children, named and marked as the provider does", async () => {
         const p = await planOf(() => {
             const provider = new k8s.Provider("k", {});

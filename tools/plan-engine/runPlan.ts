@@ -2,6 +2,7 @@
  * Run the program under mocks and collect what it would deploy: the in-memory plan that
  * `tools/plan.ts` writes to disk and the tests inspect.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { abandonPendingPromises, fromWire, installMocks, resolveOutput, settle } from "./mockRuntime";
 import { StackConfig, applySetting, readProjectName, readStackConfig } from "./stackConfig";
 import type { Plan, Registration } from "./types";
@@ -59,7 +60,14 @@ export async function runPlan(opts: PlanOptions): Promise<Plan> {
     const onRejection = (e: unknown) => (asyncError ??= e);
     process.on("unhandledRejection", onRejection);
     const traceLimit = Error.stackTraceLimit;
-    if (!(opts.stackTraces ?? stackTracesWanted())) Error.stackTraceLimit = 0;
+    const traces = opts.stackTraces ?? stackTracesWanted();
+    if (!traces) Error.stackTraceLimit = 0;
+    // The SDK also captures a whole stack for every resource it constructs (its source position,
+    // which the engine shows and the mocks ignore): `Resource.callsites` lifts the limit itself, and
+    // under a source-mapping hook (the tests' tsx) it was a tenth of a plan. Off with the rest.
+    const sdkResource = pulumi.Resource as unknown as { callsites: () => unknown[] };
+    const callsites = sdkResource.callsites;
+    if (!traces) sdkResource.callsites = () => [];
     let exported: unknown;
     try {
         exported = opts.program();
@@ -72,6 +80,7 @@ export async function runPlan(opts: PlanOptions): Promise<Plan> {
     } finally {
         process.off("unhandledRejection", onRejection);
         Error.stackTraceLimit = traceLimit;
+        sdkResource.callsites = callsites;
     }
     if (asyncError) {
         abandonPendingPromises();
