@@ -1,15 +1,16 @@
 /**
  * The tests' own check of Helm values against a reference chart, as Helm does it: the values
  * coalesced over the chart's `values.yaml` (`mergeValues`), validated against its values schema.
- * Each reference file is parsed, and each schema compiled, once per test worker: the suites call
- * this for every stack and variant they plan, and compiling z2jh's schema alone takes ajv about a
- * tenth of a second.
+ * Each reference file is parsed once per test worker, and each schema compiled once through the
+ * plan's on-disk validator cache (`referenceCache.ts`): the suites call this for every stack and
+ * variant they plan, and compiling z2jh's schema alone takes ajv a good part of a second.
  */
 import * as fs from "node:fs";
-import Ajv, { ValidateFunction } from "ajv";
+import Ajv, { ErrorObject, ValidateFunction } from "ajv";
 import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import { parse } from "yaml";
+import { cachedValidator } from "../tools/guardrails/referenceCache";
 import { mergeValues } from "../tools/guardrails/validateHelmValues";
 import { chartFile } from "./referenceData";
 
@@ -36,7 +37,7 @@ function withoutRequired(schema: unknown): unknown {
     return Object.fromEntries(Object.entries(schema).filter(([k]) => k !== "required").map(([k, v]) => [k, withoutRequired(v)]));
 }
 
-const validators = new Map<string, { validate: ValidateFunction; ajv: Ajv }>();
+const validators = new Map<string, ValidateFunction>();
 
 /**
  * The chart's values schema compiled (draft-07, or 2020-12 when it says so; formats checked), or
@@ -47,15 +48,23 @@ export function valuesValidator(folder: string, opts: { withoutRequired?: boolea
     const file = valuesSchemaFile(folder);
     if (!file) return undefined;
     const key = `${chartFile(folder, file)}\0${!!opts.withoutRequired}`;
-    let v = validators.get(key);
-    if (!v) {
+    let validate = validators.get(key);
+    if (!validate) {
         const { $schema, ...body } = chartData(folder, file) as { $schema?: string };
-        const options = { strict: false, allErrors: true };
-        const ajv = String($schema ?? "").includes("2020-12") ? new Ajv2020(options) : new Ajv(options);
-        addFormats(ajv);
-        v = { validate: ajv.compile((opts.withoutRequired ? withoutRequired(body) : body) as object), ajv };
-        validators.set(key, v);
+        const draft2020 = String($schema ?? "").includes("2020-12");
+        const schema = (opts.withoutRequired ? withoutRequired(body) : body) as object;
+        validate = cachedValidator(schema, `tests values-schema ${draft2020 ? "2020-12" : "draft-07"} formats`, () => {
+            const options = { strict: false, allErrors: true, code: { source: true } };
+            const ajv = draft2020 ? new Ajv2020(options) : new Ajv(options);
+            addFormats(ajv);
+            return ajv;
+        });
+        validators.set(key, validate);
     }
-    const { validate, ajv } = v;
-    return { validate, errors: () => ajv.errorsText(validate.errors, { separator: "\n" }) };
+    const v = validate;
+    return { validate: v, errors: () => formatErrors(v.errors) };
+}
+
+function formatErrors(errors: readonly ErrorObject[] | null | undefined): string {
+    return (errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message ?? e.keyword} ${JSON.stringify(e.params)}`).join("\n");
 }
