@@ -50,6 +50,11 @@ export function stackTracesWanted(env: NodeJS.ProcessEnv = process.env): boolean
 }
 
 /** Run the program under mocks. A `ConfigError` from the program propagates unchanged. */
+/** The SDK's own `Resource.callsites`, taken at load, and the stand-in a run without traces puts there. */
+const sdkResource = pulumi.Resource as unknown as { callsites: () => unknown[] };
+const sdkCallsites = sdkResource.callsites;
+const noCallsites = (): unknown[] => [];
+
 export async function runPlan(opts: PlanOptions): Promise<Plan> {
     const stack = stackConfigFor(opts);
     const registrations = await installMocks({ project: stack.project, stack: opts.stack, config: stack.config, secretKeys: stack.secretKeys });
@@ -65,9 +70,8 @@ export async function runPlan(opts: PlanOptions): Promise<Plan> {
     // The SDK also captures a whole stack for every resource it constructs (its source position,
     // which the engine shows and the mocks ignore): `Resource.callsites` lifts the limit itself, and
     // under a source-mapping hook (the tests' tsx) it was a tenth of a plan. Off with the rest.
-    const sdkResource = pulumi.Resource as unknown as { callsites: () => unknown[] };
     const callsites = sdkResource.callsites;
-    if (!traces) sdkResource.callsites = () => [];
+    if (!traces) sdkResource.callsites = noCallsites;
     let exported: unknown;
     try {
         exported = opts.program();
@@ -80,7 +84,8 @@ export async function runPlan(opts: PlanOptions): Promise<Plan> {
     } finally {
         process.off("unhandledRejection", onRejection);
         Error.stackTraceLimit = traceLimit;
-        sdkResource.callsites = callsites;
+        // What was there before (the stand-in only if an overlapping run put it: then the SDK's own).
+        sdkResource.callsites = callsites === noCallsites ? sdkCallsites : callsites;
     }
     if (asyncError) {
         abandonPendingPromises();

@@ -17,16 +17,16 @@ export interface StackConfig {
 export class UsageError extends Error {}
 
 /**
- * Parse a project or stack file. Malformed YAML (tabs, bad indentation, duplicate keys) is the
- * user's to fix: a `UsageError` in one line, `Pulumi.dev.yaml:3:1: <what is wrong>`, no stack trace.
- */
-/**
  * Parsed stack and project files by their text: the tests plan the same stack file a hundred times
  * in one process, and parsing the commented dev stack file was 2% of the suite. Callers only read
  * the result (`readStackConfig` copies what it takes).
  */
 const parsedFiles = new Map<string, unknown>();
 
+/**
+ * Parse a project or stack file. Malformed YAML (tabs, bad indentation, duplicate keys) is the
+ * user's to fix: a `UsageError` in one line, `Pulumi.dev.yaml:3:1: <what is wrong>`, no stack trace.
+ */
 function parseYamlFile(file: string): unknown {
     const text = fs.readFileSync(file, "utf8");
     if (parsedFiles.has(text)) return parsedFiles.get(text);
