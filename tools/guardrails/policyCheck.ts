@@ -4,10 +4,14 @@ import type { Finding, Plan, PlanCheck } from "../plan-engine/types";
 import { applyChartExceptions } from "./chartExceptions";
 import { chartGuardResources, chartOfObject } from "./chartRender";
 
+/** The plan's own resources as the rules see them (not the objects its charts render). */
+export function ownGuardResources(plan: Plan): GuardResource[] {
+    return plan.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, props: r.inputs, protect: r.protect, retainOnDelete: r.retainOnDelete }));
+}
+
 /** The plan's resources as the rules see them, followed by the objects its charts rendered. */
 export function guardResources(plan: Plan): GuardResource[] {
-    const own = plan.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, props: r.inputs, protect: r.protect, retainOnDelete: r.retainOnDelete }));
-    return [...own, ...chartGuardResources(plan).resources];
+    return [...ownGuardResources(plan), ...chartGuardResources(plan).resources];
 }
 
 /** The plan's environment: the Platform's `config.kubernetes.environment`, else the stack name. */

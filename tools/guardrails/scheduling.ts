@@ -42,8 +42,7 @@ import { isKubernetesObject, kindOf } from "../../policy/rules";
 import { allContainers, isSidecar, podTemplate } from "../../policy/rules/pods";
 import { findProjectDir } from "../../program/projectDir";
 import type { Finding, Manifest, Plan, PlanCheck } from "../plan-engine/types";
-import { chartGuardResources } from "./chartRender";
-import { guardResources } from "./policyCheck";
+import { ownGuardResources } from "./policyCheck";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -295,11 +294,9 @@ function chartManifests(plan: Plan): { object: Manifest; hook?: string }[] {
 /** Every pod the plan's workloads ask for: the program's own objects, then the charts' (when rendered). */
 export function planPods(plan: Plan): PodDemand[] {
     const out: PodDemand[] = [];
-    // The program's own objects here, the charts' below (with their hooks): `guardResources` holds
-    // both, and counting the charts' pods twice doubled their requests.
-    const charts = new Set(chartGuardResources(plan).resources.map((r) => r.urn));
-    for (const r of guardResources(plan)) {
-        if (charts.has(r.urn) || !isKubernetesObject(r)) continue;
+    // The program's own objects here, the charts' below (with their hooks).
+    for (const r of ownGuardResources(plan)) {
+        if (!isKubernetesObject(r)) continue;
         const d = demandOf(kindOf(r), r.props, r.name);
         if (d) out.push(d);
     }
