@@ -260,15 +260,17 @@ interface PodIndex {
 
 const podIndexes = new WeakMap<readonly PlanPod[], PodIndex>();
 
+/** Append `v` to the list of `k` in `m`. */
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+    const list = m.get(k);
+    if (list) list.push(v);
+    else m.set(k, [v]);
+}
+
 function podIndex(pods: readonly PlanPod[]): PodIndex {
     let ix = podIndexes.get(pods);
     if (!ix) {
         ix = { byNamespace: new Map(), byLabel: new Map(), matches: new Map() };
-        const push = (m: Map<string, PlanPod[]>, k: string, p: PlanPod) => {
-            const list = m.get(k);
-            if (list) list.push(p);
-            else m.set(k, [p]);
-        };
         for (const p of pods) {
             push(ix.byNamespace, p.namespace, p);
             for (const [k, v] of Object.entries(p.labels)) push(ix.byLabel, `${p.namespace}\0${k}\0${v}`, p);
@@ -469,7 +471,7 @@ function checkListeners(w: World, out: Finding[]): void {
     const all: { system: string; l: Listener }[] = w.contracts.flatMap((c) => c.listeners.map((l) => ({ system: c.system, l })));
     // Each pod's listeners, and the systems whose contracts name it (in the contracts' order).
     const listenersOf = new Map<PlanPod, { system: string; l: Listener }[]>();
-    for (const x of all) for (const pod of podsMatching(w, x.l.pod)) listenersOf.set(pod, [...(listenersOf.get(pod) ?? []), x]);
+    for (const x of all) for (const pod of podsMatching(w, x.l.pod)) push(listenersOf, pod, x);
     const systemsOf = new Map<PlanPod, Set<string>>();
     for (const c of w.contracts) {
         const refs = [...c.flows.flatMap((f) => [f.from, f.to]), ...c.listeners.map((l) => l.pod), ...c.writes.map((x) => x.pod)];

@@ -152,6 +152,11 @@ function fmtPath(p: FieldPath): string {
     }, "");
 }
 
+/** A changed field's path, with `!` when the change forces a replacement. */
+function fieldLabel(f: FieldChange): string {
+    return `${fmtPath(f.path)}${f.replaces ? "!" : ""}`;
+}
+
 function text(v: unknown): string {
     return typeof v === "string" ? v : JSON.stringify(v);
 }
@@ -487,7 +492,7 @@ function listSection(title: string, noun: string, rs: PlanResource[], dataNote: 
 function changedSection(title: string, noun: string, cs: Changed[]): Section | undefined {
     if (cs.length === 0) return undefined;
     const sorted = [...cs].sort((a, b) => byName(a.after, b.after));
-    const signature = (c: Changed) => c.changes.map((f) => `${fmtPath(f.path)}${f.replaces ? "!" : ""}`).join("\n");
+    const signature = (c: Changed) => c.changes.map(fieldLabel).join("\n");
     const entries = runs(sorted, (c) => `${c.after.type}\0${shape(c.after.name)}\0${namespaceOf(c.after) ?? ""}\0${keeps([c.before, c.after]).join()}\0${signature(c)}`).map((g): Entry => {
         const c = g[0];
         const ns = namespaceOf(c.after) ?? namespaceOf(c.before);
@@ -639,7 +644,7 @@ export function diffJson(before: LoadedPlan, after: LoadedPlan): DiffJson {
             name: r.name,
             ...(ns ? { namespace: ns } : {}),
             ...(kept.length ? { keeps: kept } : {}),
-            ...(fields ? { fields: fields.map((f) => `${fmtPath(f.path)}${f.replaces ? "!" : ""}`) } : {}),
+            ...(fields ? { fields: fields.map(fieldLabel) } : {}),
         };
     };
     const sorted = <T>(xs: T[], r: (x: T) => PlanResource) => [...xs].sort((x, y) => byName(r(x), r(y)));
@@ -655,7 +660,10 @@ export function diffJson(before: LoadedPlan, after: LoadedPlan): DiffJson {
         removed: sorted(c.removed, (r) => r).map((r) => ref(r)),
         replaced: sorted(c.replaced, (x) => x.after).map((x) => ref(x.after, x.changes)),
         changed: sorted(c.updated, (x) => x.after).map((x) => ref(x.after, x.changes)),
-        releases: c.releases.map((r) => ({ release: r.key, ...(releaseUrn(r.key) ? { urn: releaseUrn(r.key) } : {}), fields: r.changes.map((f) => fmtPath(f.path)) })),
+        releases: c.releases.map((r) => {
+            const urn = releaseUrn(r.key);
+            return { release: r.key, ...(urn ? { urn } : {}), fields: r.changes.map((f) => fmtPath(f.path)) };
+        }),
         chartObjects: c.charts.map((x) => ({ release: x.release, added: x.added, removed: x.removed, changed: x.changed.map((o) => o.path) })),
     };
 }
@@ -663,14 +671,13 @@ export function diffJson(before: LoadedPlan, after: LoadedPlan): DiffJson {
 export function diffPlans(before: LoadedPlan, after: LoadedPlan, opts: DiffOptions = {}): string {
     const budget = opts.maxChars ?? MAX_COMMENT_CHARS;
     const { added, removed, replaced, updated, releases, charts } = planChanges(before, after);
-    const changed = [...replaced, ...updated];
     const helmEntries: Entry[] = releases.map(({ key, changes }) => {
         const t = fieldTable(changes);
         return details(`release <code>${key}</code>`, t.rows, t.blocks);
     });
 
     const title = `## Offline plan diff: ${after.project}/${after.stack}`;
-    if (added.length + removed.length + changed.length + helmEntries.length + charts.length === 0) {
+    if (added.length + removed.length + replaced.length + updated.length + helmEntries.length + charts.length === 0) {
         return `${title}\n\nNo changes: ${after.resources.length} resources, identical inputs and options.\n`;
     }
 
