@@ -12,12 +12,15 @@ export type Runner = (cmd: string, args: string[]) => Promise<{ code: number; ou
 
 const kindOf = (type: string) => type.split(":").pop() ?? type;
 
-/** `Kind name` of a URN (urn:pulumi:stack::project::parent$type::name). */
+/** The Pulumi name of a URN (urn:pulumi:stack::project::parent$type::name). */
+function urnName(urn: string): string {
+    return urn.split("::").slice(3).join("::");
+}
+
+/** `Kind name` of a URN. */
 export function urnEntry(urn: string): string {
-    const parts = urn.split("::");
-    const name = parts.slice(3).join("::");
-    const type = parts[2].split("$").pop()!;
-    return `${kindOf(type)} ${name}`;
+    const type = urn.split("::")[2].split("$").pop()!;
+    return `${kindOf(type)} ${urnName(urn)}`;
 }
 
 /** The engine's step operations as plan:diff names them (a replacement is three steps, one change). */
@@ -59,7 +62,7 @@ export function planDiffEntries(diff: DiffJson): string[] {
     add("delete", diff.removed);
     add("replace", diff.replaced);
     add("update", diff.changed);
-    for (const r of diff.releases) out.add(`update Release ${r.urn ? urnEntry(r.urn).split(" ").slice(1).join(" ") : r.release}`);
+    for (const r of diff.releases) out.add(`update Release ${r.urn ? urnName(r.urn) : r.release}`);
     return [...out].sort();
 }
 

@@ -131,22 +131,22 @@ function freshClone(withHelm: boolean): Case {
     fs.symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(dir, "node_modules"));
     coldCaches.push(dir);
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "bench-plan-"));
-    const helm = findHelm();
-    const noTools = fs.mkdtempSync(path.join(os.tmpdir(), "bench-no-tools-"));
-    coldCaches.push(noTools);
+    let tools: Record<string, string>;
+    if (withHelm) {
+        const helm = findHelm();
+        tools = { HELM_BIN: "path" in helm ? helm.path : "", CHART_SOURCE_DIR: chartSourceDir(PROJECT_DIR).dir, PLAN_CHART_PULL: "0" };
+    } else {
+        const noTools = fs.mkdtempSync(path.join(os.tmpdir(), "bench-no-tools-"));
+        coldCaches.push(noTools);
+        tools = { HELM_BIN: "", RESEARCH_PLATFORM_CACHE: noTools, PLAN_CHART_PULL: "0" };
+    }
     return {
         name: withHelm ? FRESH_CLONE_HELM : FRESH_CLONE,
         kind: "plan",
         cwd: dir,
         ...npm(["run", "--silent", "plan", "--", "--stack", "dev", "--out", out]),
         prepare: () => fs.rmSync(path.join(dir, "bin"), { recursive: true, force: true }),
-        env: () => ({
-            ...coldCache(),
-            CHART_REFERENCE_DIR: referenceDirs().root,
-            ...(withHelm
-                ? { HELM_BIN: "path" in helm ? helm.path : "", CHART_SOURCE_DIR: chartSourceDir(PROJECT_DIR).dir, PLAN_CHART_PULL: "0" }
-                : { HELM_BIN: "", RESEARCH_PLATFORM_CACHE: noTools, PLAN_CHART_PULL: "0" }),
-        }),
+        env: () => ({ ...coldCache(), CHART_REFERENCE_DIR: referenceDirs().root, ...tools }),
     };
 }
 
