@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import Ajv, { ErrorObject, ValidateFunction } from "ajv";
 import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
-import { parse } from "yaml";
+import { parseReferenceYaml } from "../tools/guardrails/reference";
 import { cachedValidator } from "../tools/guardrails/referenceCache";
 import { mergeValues } from "../tools/guardrails/validateHelmValues";
 import { chartFile } from "./referenceData";
@@ -21,7 +21,7 @@ const parsed = new Map<string, unknown>();
 /** A file of a reference chart, parsed (JSON or YAML), or undefined when absent. Shared: do not modify it. */
 export function chartData(folder: string, file: string): unknown {
     const p = chartFile(folder, file);
-    if (!parsed.has(p)) parsed.set(p, fs.existsSync(p) ? (p.endsWith(".json") ? JSON.parse(fs.readFileSync(p, "utf8")) : parse(fs.readFileSync(p, "utf8"))) : undefined);
+    if (!parsed.has(p)) parsed.set(p, fs.existsSync(p) ? (p.endsWith(".json") ? JSON.parse(fs.readFileSync(p, "utf8")) : parseReferenceYaml(fs.readFileSync(p, "utf8"))) : undefined);
     return parsed.get(p);
 }
 

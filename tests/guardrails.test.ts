@@ -76,6 +76,16 @@ describe("guardrails: manifest validation", () => {
         assert.match(errors, /must NOT have additional properties: scaleStrategyy/);
     });
 
+    it("reads the CloneSet CRD as Kubernetes does, quoted descriptions continued at their key's indentation included", function () {
+        needsReference(this);
+        // OpenKruise 1.5.2's CRD continues 12 single-quoted descriptions on lines as deep as their key (go-yaml accepts it):
+        // read strictly, those descriptions swallowed the `type` after them, and a hook's markPodNotReady took any value.
+        const cloneSet = { apiVersion: "apps.kruise.io/v1alpha1", kind: "CloneSet", metadata: { name: "k", namespace: "apps" }, spec: { selector: { matchLabels: { a: "b" } }, template: { metadata: { labels: { a: "b" } }, spec: goodPodSpec() } } };
+        const hook = (markPodNotReady: unknown) => validateManifest({ ...cloneSet, spec: { ...cloneSet.spec, lifecycle: { preDelete: { markPodNotReady } } } }, dirs);
+        assert.deepEqual(hook(true), { status: "valid" });
+        assert.deepEqual(hook("yes"), { status: "invalid", errors: ["/spec/lifecycle/preDelete/markPodNotReady must be boolean (CRD charts/kruise-1.5.2/crds/apps.kruise.io_clonesets.yaml)"] });
+    });
+
     it("reports a custom resource whose CRD is not in the reference folder instead of skipping it silently", () => {
         const res = validateManifest({ apiVersion: "widgets.example.org/v1", kind: "Widget", metadata: { name: "x" }, spec: {} }, dirs);
         assert.equal(res.status, "no-schema");

@@ -6,7 +6,7 @@ import Ajv from "ajv";
 import addFormats from "ajv-formats";
 import { parse } from "yaml";
 import { cachedFromText, cachedValidator } from "../tools/guardrails/referenceCache";
-import { referenceDirs } from "../tools/guardrails/reference";
+import { parseReferenceYaml, referenceDirs } from "../tools/guardrails/reference";
 import { validateHelmValues } from "../tools/guardrails/validateHelmValues";
 
 function tmp(): string {
@@ -76,6 +76,26 @@ describe("reference cache: parsed data and compiled schemas, on disk", () => {
             assert.deepEqual(cached.errors ?? null, fresh.errors ?? null, JSON.stringify(value));
         }
         assert.equal(cached({ replicas: 1, host: "not a host!" }), false, "formats (ajv-formats) are enforced by cached code too");
+    });
+
+    it("compiles every schema of the same options with one Ajv instance, schemas with the same $id included", () => {
+        const dir = tmp();
+        let made = 0;
+        const make = () => (made++, makeAjv());
+        // One chart's values schema at two versions: the same $id, different rules.
+        const v1 = cachedValidator({ $id: "https://example.org/values.schema.json", ...SCHEMA }, "one instance", make, dir);
+        const v2 = cachedValidator({ $id: "https://example.org/values.schema.json", ...SCHEMA, required: ["replicas", "host"] }, "one instance", make, dir);
+        assert.equal(made, 1, "the draft's meta-schema is compiled once, not per schema");
+        assert.equal(v1({ replicas: 1 }), true);
+        assert.equal(v2({ replicas: 1 }), false);
+    });
+
+    it("reads reference YAML with the core schema, so a cold and a warm plan see the same data", () => {
+        const text = "day: 2024-01-01\nyes: yes\nnothing: ~\noctal: 0o17\nfloat: 1.5e3\nbase: &b {x: 1}\nref: *b\nblock: |\n  text\n";
+        const data = parseReferenceYaml(text);
+        assert.deepEqual(data, parse(text), "as the yaml library reads it");
+        assert.deepEqual(JSON.parse(JSON.stringify(data)), data, "plain JSON data (no Date), as the cache returns it");
+        assert.equal((data as { day: unknown }).day, "2024-01-01");
     });
 
     it("keeps validators of different options apart", () => {

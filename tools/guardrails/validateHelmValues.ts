@@ -11,10 +11,9 @@ import Ajv, { ErrorObject, ValidateFunction } from "ajv";
 import Ajv2019 from "ajv/dist/2019";
 import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
-import { parse } from "yaml";
 import { helmPath, helmRecord } from "../plan-engine/manifests";
 import type { Finding, HelmRecord, Plan, PlanCheck } from "../plan-engine/types";
-import { ReferenceDirs, referenceDirs, skipMessage } from "./reference";
+import { ReferenceDirs, parseReferenceYaml, referenceDirs, skipMessage } from "./reference";
 import { cachedFromText, cachedValidator } from "./referenceCache";
 import { revealedInputs } from "./validateManifests";
 
@@ -121,7 +120,7 @@ export function unknownPaths(chart: string, reference: unknown, values: unknown)
 /** A reference file's content: JSON as is, YAML parsed (through the on-disk cache). */
 function readYamlOrJson(file: string): any {
     const text = fs.readFileSync(file, "utf8");
-    return file.endsWith(".json") ? JSON.parse(text) : cachedFromText("yaml", text, (t) => parse(t));
+    return file.endsWith(".json") ? JSON.parse(text) : cachedFromText("yaml", text, parseReferenceYaml);
 }
 
 const schemaValidators = new Map<string, ValidateFunction>();
