@@ -4,10 +4,11 @@ import * as path from "node:path";
 import { secretSpecs } from "../config";
 import { charts, referenceFolder } from "../components/charts";
 import { planChecks, runChecks } from "../tools/guardrails";
-import type { Plan, PlanResource } from "../tools/plan-engine/types";
+import type { OffThreadCall, Plan, PlanResource } from "../tools/plan-engine/types";
 import { policyFindings } from "../tools/guardrails/policyCheck";
 import { referenceDirs } from "../tools/guardrails/reference";
-import { chartFolder, helmValuesFindings, mergeValues, unknownPaths, validateHelmValues } from "../tools/guardrails/validateHelmValues";
+import { helmValuesFindings } from "../tools/guardrails/helmValuesCheck";
+import { chartFolder, mergeValues, unknownPaths, validateHelmValues } from "../tools/guardrails/validateHelmValues";
 import { manifestFindings, validateManifest } from "../tools/guardrails/validateManifests";
 import { findHelm } from "../tools/plan-engine/helmBinary";
 import { chartSourceDir } from "../tools/plan-engine/chartSources";
@@ -166,6 +167,33 @@ describe("guardrails: Helm values validation", () => {
         const release = { name: "kruise", namespace: "kruise-system", chart: "kruise", version: charts.kruise.version, repositoryOpts: { repo: charts.kruise.repo }, values: { manager: { replicaz: 1 } } };
         const findings = helmValuesFindings(planOf("dev", [{ type: "kubernetes:helm.sh/v3:Release", name: "kruise", inputs: release }]), dirs);
         assert.deepEqual(findings.map((f) => [f.level, f.rule, f.subject]), [["mandatory", "helm-values", "helm/kruise-system-kruise.yaml"]]);
+    });
+
+    it("finds the same with the validating done on the plan's worker thread, or here when the worker cannot", async function () {
+        needsReference(this);
+        const release = (name: string, key: keyof typeof charts, values: object) => ({ type: "kubernetes:helm.sh/v3:Release", name, inputs: { name, namespace: `${name}-system`, chart: charts[key].chart, version: charts[key].version, repositoryOpts: { repo: charts[key].repo }, values } });
+        const plan = planOf("dev", [release("kruise", "kruise", { manager: { replicaz: 1 } }), release("metallb", "metallb", { speaker: { frr: { enabled: "no" } } }), release("metrics-server", "metricsServer", { args: ["--kubelet-insecure-tls"] })]);
+        const here = helmValuesFindings(plan, dirs);
+        assert.deepEqual(here.map((f) => f.subject), ["helm/kruise-system-kruise.yaml", "helm/metallb-system-metallb.yaml"]);
+        // The compiled check, as the offline plan runs it: the worker loads only compiled modules.
+        const bin = path.join(PROJECT_DIR, "bin", "tools");
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const compiled = (require(path.join(bin, "guardrails", "helmValuesCheck.js")) as typeof import("../tools/guardrails/helmValuesCheck")).helmValuesCheck;
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const worker = (require(path.join(bin, "plan-engine", "planWorker.js")) as typeof import("../tools/plan-engine/planWorker")).startPlanWorker();
+        try {
+            const answered: string[] = [];
+            const call: OffThreadCall = async (file, fn, args) => {
+                const result = await worker.call(file, fn, args);
+                answered.push(fn);
+                return result as never;
+            };
+            assert.deepEqual(await compiled.runOffThread!(plan, call), here);
+            assert.deepEqual(answered, ["validateReleases"], "the worker did the validating");
+            assert.deepEqual(await compiled.runOffThread!(plan, () => Promise.reject(new Error("no worker"))), here);
+        } finally {
+            worker.close();
+        }
     });
 });
 

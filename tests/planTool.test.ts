@@ -187,12 +187,27 @@ describe("offline plan: command line", () => {
 
     it("renders on the worker thread byte for byte what the main thread renders", async () => {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const { startRenderWorker } = require(path.join(PROJECT_DIR, "bin", "tools", "plan-engine", "renderWorker.js")) as typeof import("../tools/plan-engine/renderWorker");
+        const { startPlanWorker } = require(path.join(PROJECT_DIR, "bin", "tools", "plan-engine", "planWorker.js")) as typeof import("../tools/plan-engine/planWorker");
         const docs = Array.from({ length: 137 }, (_, i) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: `c-${i}`, labels: { n: String(i) } }, data: { "a.yaml": `x: ${i}\ny: "q"\n`, empty: "", yes: "yes" } }));
-        const worker = startRenderWorker();
+        const worker = startPlanWorker();
         try {
             const texts = await worker.render(docs).help();
             assert.deepEqual(texts, docs.map((d) => yaml(d)));
+        } finally {
+            worker.close();
+        }
+    });
+
+    it("runs a compiled module's function on the worker thread, and rejects a call it cannot make", async () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { startPlanWorker } = require(path.join(PROJECT_DIR, "bin", "tools", "plan-engine", "planWorker.js")) as typeof import("../tools/plan-engine/planWorker");
+        const module = path.join(PROJECT_DIR, "bin", "tools", "guardrails", "validateHelmValues.js");
+        const worker = startPlanWorker();
+        try {
+            assert.deepEqual(await worker.call(module, "mergeValues", [{ a: { b: 1, c: 2 } }, { a: { c: 3, d: 4 } }]), { a: { b: 1, c: 3, d: 4 } });
+            await assert.rejects(worker.call(module, "noSuchFunction", []), /has no function noSuchFunction/);
+            await assert.rejects(worker.call(module.replace(/\.js$/, ".ts"), "mergeValues", [{}, {}]), /compiled modules only/);
+            assert.deepEqual(await worker.call(module, "mergeValues", [{ a: 1 }, { b: 2 }]), { a: 1, b: 2 }, "still answers after a failed call");
         } finally {
             worker.close();
         }

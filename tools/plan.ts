@@ -18,7 +18,7 @@ import { ConfigError, secretSpecs } from "../config";
 import { staleBuildProblem } from "../program/freshBuild";
 import { findProjectDir } from "../program/projectDir";
 import { runChecksBesideRendering } from "./guardrails";
-import { Plan, UsageError, buildGraph, chartObjects, componentTree, forOfflinePlan, manifestDocs, renderCharts, renderPlan, runPlan, stackTracesWanted, startRenderWorker, withPlaceholderSecrets, writeArtifacts } from "./plan-engine";
+import { Plan, UsageError, buildGraph, chartObjects, componentTree, forOfflinePlan, manifestDocs, renderCharts, renderPlan, runPlan, stackTracesWanted, startPlanWorker, withPlaceholderSecrets, writeArtifacts } from "./plan-engine";
 
 const PROJECT_DIR = findProjectDir();
 
@@ -60,8 +60,8 @@ export async function main(argv: string[]): Promise<number> {
     const outDir = path.resolve(args.out ?? path.join(PROJECT_DIR, "plan", stack));
     const secrets = args["placeholder-secrets"] ? withPlaceholderSecrets(args.secret!, secretSpecs.map((s) => s.key)) : args.secret!;
 
-    // Boots while the program runs; renders the manifests while the checks run.
-    const renderWorker = startRenderWorker();
+    // Boots while the program runs; renders the manifests and runs the checks handed to it while the checks run.
+    const worker = startPlanWorker();
     let plan: Plan;
     try {
         plan = await runPlan({
@@ -74,7 +74,7 @@ export async function main(argv: string[]): Promise<number> {
             program: () => require("../index"),
         });
     } catch (e) {
-        renderWorker.close();
+        worker.close();
         if (e instanceof ConfigError) {
             const line = { stack, sets: args.set!, placeholderSecrets: args["placeholder-secrets"]! };
             console.error(new ConfigError(e.problems.map((p) => forOfflinePlan(p, line))).message);
@@ -89,8 +89,8 @@ export async function main(argv: string[]): Promise<number> {
 
     // Helm renders the charts in child processes while the worker renders the manifests' YAML.
     const charts = renderCharts(plan, { projectDir: PROJECT_DIR });
-    const { findings, checksRun } = await runChecksBesideRendering(plan, renderWorker.render(manifestDocs(plan)), charts);
-    renderWorker.close();
+    const { findings, checksRun } = await runChecksBesideRendering(plan, worker.render(manifestDocs(plan)), charts, worker.call);
+    worker.close();
     const files = renderPlan(plan, findings, checksRun);
     writeArtifacts(outDir, files);
 

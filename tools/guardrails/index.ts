@@ -6,6 +6,7 @@
  *
  *   validateManifests    raw objects against the Kubernetes schema and reference CRDs
  *   validateHelmValues   each release's values against its chart's schema or values.yaml
+ *   helmValuesCheck      the plan check of the Helm values (validated on the plan's worker thread)
  *   chartRender          releases Helm refused or could not render; chart objects as guard resources
  *   chartExceptions      the reasoned exceptions for chart objects
  *   policyCheck          the policy pack's rules (policy/rules), as CrossGuard runs them
@@ -21,13 +22,13 @@
  * A new check is a `PlanCheck` (plan-engine/types.ts) in its own module, added to `planChecks`.
  */
 import { provideManifestYaml } from "../plan-engine/render";
-import type { ChartRendering, Finding, Plan, PlanCheck } from "../plan-engine/types";
+import type { ChartRendering, Finding, OffThreadCall, Plan, PlanCheck } from "../plan-engine/types";
 import { chartRenderCheck, releaseNamespaceCheck } from "./chartRender";
 import { contractsCheck } from "./contracts";
 import { policyCheck } from "./policyCheck";
 import { schedulingCheck } from "./scheduling";
 import { secretLeakCheck } from "./secretScan";
-import { helmValuesCheck } from "./validateHelmValues";
+import { helmValuesCheck } from "./helmValuesCheck";
 import { manifestSchemaCheck } from "./validateManifests";
 
 export { contractsDocTables, withContractsDocTables } from "./contractsDoc";
@@ -45,20 +46,25 @@ export function runChecks(plan: Plan, checks: readonly PlanCheck[] = planChecks)
 }
 
 /**
- * The same, while the manifests' YAML is rendered on a worker (`renderWorker.ts`) and the Helm
- * charts by Helm (`charts`, from `renderCharts`, which attaches them to the plan): once the charts
- * are in, the checks that do not read the artifacts run, then this thread helps finish the YAML,
- * then the others run.
+ * The same, while the manifests' YAML is rendered on the plan's worker (`planWorker.ts`) and the
+ * Helm charts by Helm (`charts`, from `renderCharts`, which attaches them to the plan): once the
+ * charts are in, the checks that can hand their heavy part to the worker (`runOffThread`, via
+ * `call`) start there, the checks that do not read the artifacts run here, then this thread helps
+ * finish the YAML, then the others run.
  */
 export async function runChecksBesideRendering(
     plan: Plan,
     rendering: { help(): Promise<string[]> },
     charts?: Promise<ChartRendering>,
+    call?: OffThreadCall,
     checks: readonly PlanCheck[] = planChecks,
 ): Promise<{ findings: Finding[]; checksRun: string[] }> {
     if (charts) await charts;
-    const findings = checks.filter((c) => !c.readsArtifacts).flatMap((c) => c.run(plan));
+    const offThread = call ? checks.filter((c) => c.runOffThread && !c.readsArtifacts) : [];
+    const elsewhere = offThread.map((c) => c.runOffThread!(plan, call!));
+    const findings = checks.filter((c) => !c.readsArtifacts && !offThread.includes(c)).flatMap((c) => c.run(plan));
     provideManifestYaml(plan, await rendering.help());
     findings.push(...checks.filter((c) => c.readsArtifacts).flatMap((c) => c.run(plan)));
+    for (const f of await Promise.all(elsewhere)) findings.push(...f);
     return result(checks, findings);
 }

@@ -11,11 +11,9 @@ import Ajv, { ErrorObject, ValidateFunction } from "ajv";
 import Ajv2019 from "ajv/dist/2019";
 import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
-import { helmPath, helmRecord } from "../plan-engine/manifests";
-import type { Finding, HelmRecord, Plan, PlanCheck } from "../plan-engine/types";
+import type { HelmRecord } from "../plan-engine/types";
 import { ReferenceDirs, parseReferenceYaml, referenceDirs, skipMessage } from "./reference";
 import { cachedFromText, cachedValidator } from "./referenceCache";
-import { revealedInputs } from "./validateManifests";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -176,17 +174,12 @@ export function validateHelmValues(h: Pick<HelmRecord, "chart" | "version" | "va
     return unknown.length === 0 ? { status: "valid" } : { status: "invalid", errors: unknown.map((p) => `${p} is not a key of the chart's values.yaml`) };
 }
 
-export function helmValuesFindings(plan: Plan, dirs: ReferenceDirs = referenceDirs()): Finding[] {
-    const revealed = revealedInputs(plan);
-    const out: Finding[] = [];
-    for (const r of plan.resources) {
-        const h = helmRecord({ ...r, inputs: revealed.get(r.urn) ?? r.inputs });
-        if (!h) continue;
-        const res = validateHelmValues(h, dirs);
-        if (res.status === "invalid") out.push({ level: "mandatory", rule: "helm-values", subject: helmPath(h), message: res.errors.join("; ") });
-        else if (res.status === "no-reference") out.push({ level: "advisory", rule: "helm-values", subject: helmPath(h), message: res.reason });
-    }
-    return out;
+/** A release whose values are checked: its values with secrets revealed (kept in memory, never printed). */
+export interface ValuesJob extends Pick<HelmRecord, "chart" | "version" | "values"> {
+    subject: string;
 }
 
-export const helmValuesCheck: PlanCheck = { name: "helm-values", run: (plan) => helmValuesFindings(plan) };
+/** `validateHelmValues` of each release, in order: what the plan's worker thread runs (`helmValuesCheck.runOffThread`). */
+export function validateReleases(jobs: readonly ValuesJob[], dirs: ReferenceDirs): ValuesResult[] {
+    return jobs.map((j) => validateHelmValues(j, dirs));
+}

@@ -18,6 +18,7 @@ export { forOfflinePlan } from "./messages";
 export { buildGraph } from "./graph";
 export { manifestDocs, provideManifestYaml, renderPlan } from "./render";
 export { componentTree } from "./summary";
-export { startRenderWorker } from "./renderWorker";
+export { startPlanWorker } from "./planWorker";
+export type { PlanWorker } from "./planWorker";
 export { writeArtifacts } from "./artifacts";
 export { EVERY_COMPONENT_ON } from "./everything";

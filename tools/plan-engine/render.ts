@@ -20,7 +20,7 @@ function renderGraph(plan: Plan, g: PlanGraph): string {
 
 /** Everything but summary.md, which alone depends on the findings: rendered once per plan (the secret scan reads it too). */
 const artifactsOf = new WeakMap<Plan, { files: Map<string, string>; graph: PlanGraph }>();
-/** Manifests' YAML rendered elsewhere (`renderWorker.ts`), in `plan.resources` order of the manifests. */
+/** Manifests' YAML rendered elsewhere (`planWorker.ts`), in `plan.resources` order of the manifests. */
 const manifestYamlOf = new WeakMap<Plan, readonly string[]>();
 
 /** The manifests' inputs in the order `artifacts` renders them: what a render worker is given. */

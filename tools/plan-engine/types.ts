@@ -130,9 +130,18 @@ export interface Finding {
 }
 
 /** A check over a plan (the guardrails): a plain function of the plan, reported in summary.md. */
+/** Runs `fn`, an export of the compiled module `file` (an absolute `.js` path), with `args` on the plan's worker thread (`planWorker.ts`); the result is plain data. */
+export type OffThreadCall = <T>(file: string, fn: string, args: readonly unknown[]) => Promise<T>;
+
 export interface PlanCheck {
     name: string;
     run(plan: Plan): Finding[];
     /** The check reads the rendered artifacts (so it runs once their YAML is ready). */
     readsArtifacts?: boolean;
+    /**
+     * The same findings as `run(plan)`, with the check's heavy part done on the plan's worker
+     * thread (`planWorker.ts`) while the main thread runs the other checks; used by the offline
+     * plan. It falls back to doing the work itself when the worker cannot.
+     */
+    runOffThread?(plan: Plan, call: OffThreadCall): Promise<Finding[]>;
 }
