@@ -1,13 +1,16 @@
 /**
- * Loaded first by the offline plan and by the tests (a side-effect import): defers two parts of
- * `@pulumi/pulumi` that it loads eagerly but that only function serialization uses (dynamic
- * providers, `pulumi.runtime.serializeFunction`), which this program never does:
+ * Loaded first by the offline plan and by the tests (a side-effect import): defers three parts of
+ * `@pulumi/pulumi` that it loads eagerly but that this program never uses. Two serve only function
+ * serialization (dynamic providers, `pulumi.runtime.serializeFunction`):
  *
  * - `typescript-shim`, which loads the TypeScript compiler (to parse serialized functions);
  * - `runtime/closure/codePaths`, which loads npm's Arborist and its dependencies (to find the
- *   packages a serialized function needs).
+ *   packages a serialized function needs);
  *
- * Together they were more than half of the time and the memory of loading the SDK (0.53 s and
+ * and one is `pulumi.automation`, the Automation API (`automation/index`, with execa, tmp and
+ * their dependencies: about 80 modules and 40 ms).
+ *
+ * The first two were more than half of the time and the memory of loading the SDK (0.53 s and
  * 127 MB down to 0.23 s and 71 MB on the benchmark machine). Each is replaced in Node's module
  * cache by a stand-in that loads the real module on first use, so nothing changes for code that
  * does use them: it pays the load then. A stand-in is installed only when the SDK has that file
@@ -23,9 +26,13 @@ import * as path from "node:path";
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
 /** The deferred modules, relative to the SDK's folder, and how each is used by the SDK's own code. */
-export const DEFERRED: readonly { file: string; use: { namespace: true } | { functions: readonly string[] } }[] = [
+export const DEFERRED: readonly { file: string; use: { namespace: true; esModule?: true } | { functions: readonly string[] } }[] = [
     // Required as `const ts = require("../../typescript-shim")` and used as `ts.X` inside functions.
     { file: "typescript-shim.js", use: { namespace: true } },
+    // `index.js` imports it as `__importStar(require("./automation"))`, which asks for `__esModule`
+    // at once (a TypeScript-compiled module says true, and is then used as it is), and exports it
+    // as `pulumi.automation`.
+    { file: "automation/index.js", use: { namespace: true, esModule: true } },
     // `runtime/index.js` copies these functions at load (`exports.computeCodePaths = codePaths_1.computeCodePaths`).
     { file: "runtime/closure/codePaths.js", use: { functions: ["computeCodePaths", "findWorkspaceRoot"] } },
 ];
@@ -52,7 +59,8 @@ function standIn(file: string, use: (typeof DEFERRED)[number]["use"]): unknown {
     return new Proxy(
         {},
         {
-            get: (_, key) => load()[key],
+            // Asked by `__importStar` when the SDK loads: answered without loading the module.
+            get: (_, key) => ("esModule" in use && key === "__esModule" ? true : load()[key]),
             has: (_, key) => key in load(),
             ownKeys: () => Reflect.ownKeys(load()),
             getOwnPropertyDescriptor: (_, key) => {
