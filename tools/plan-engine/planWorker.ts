@@ -41,6 +41,16 @@ export function startPlanWorker(): PlanWorker {
     const calls = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
     let nextCall = 0;
     const onChunk: ((r: Chunk) => void)[] = [];
+    const onFail: (() => void)[] = [];
+    // A worker that fails, or exits (closed, or gone without an error), answers nothing more: what waits on it stops waiting.
+    const fail = (e: Error) => {
+        failed ??= e;
+        for (const c of calls.values()) c.reject(failed);
+        calls.clear();
+        for (const f of onFail) f();
+    };
+    worker.on("error", fail);
+    worker.on("exit", (code) => fail(new Error(`the plan's worker thread exited (code ${code})`)));
     worker.on("message", (r: Reply) => {
         if ("id" in r) {
             const c = calls.get(r.id);
@@ -50,11 +60,6 @@ export function startPlanWorker(): PlanWorker {
         } else {
             for (const f of onChunk) f(r);
         }
-    });
-    worker.on("error", (e) => {
-        failed = e;
-        for (const c of calls.values()) c.reject(e);
-        calls.clear();
     });
     return {
         render(docs) {
@@ -77,7 +82,7 @@ export function startPlanWorker(): PlanWorker {
                 send();
                 wake?.();
             });
-            worker.on("error", () => {
+            onFail.push(() => {
                 pending = 0;
                 wake?.();
             });
@@ -105,7 +110,13 @@ export function startPlanWorker(): PlanWorker {
             const id = nextCall++;
             return new Promise<T>((resolve, reject) => {
                 calls.set(id, { resolve: resolve as (v: unknown) => void, reject });
-                worker.postMessage({ id, file, fn, args });
+                try {
+                    worker.postMessage({ id, file, fn, args });
+                } catch (e) {
+                    // Arguments that cannot be copied to the worker.
+                    calls.delete(id);
+                    reject(e);
+                }
             });
         },
         close: () => void worker.terminate(),

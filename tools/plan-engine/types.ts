@@ -129,10 +129,10 @@ export interface Finding {
     message: string;
 }
 
-/** A check over a plan (the guardrails): a plain function of the plan, reported in summary.md. */
 /** Runs `fn`, an export of the compiled module `file` (an absolute `.js` path), with `args` on the plan's worker thread (`planWorker.ts`); the result is plain data. */
 export type OffThreadCall = <T>(file: string, fn: string, args: readonly unknown[]) => Promise<T>;
 
+/** A check over a plan (the guardrails): a plain function of the plan, reported in summary.md. */
 export interface PlanCheck {
     name: string;
     run(plan: Plan): Finding[];
