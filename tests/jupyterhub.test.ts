@@ -102,6 +102,12 @@ describe("jupyterhub: authentication", () => {
         assert.ok(!values.includes("oauth-client-s3cret-value"));
         assert.ok(!values.includes("client_secret"));
     });
+
+    it("hands Helm, which reads values with YAML 1.1 rules, a client secret of digits and underscores as that string, not a number", async () => {
+        const run = await runProgram({ stack: "prod", secrets: ["jupyterhubOauthClientSecret=2024_1201_0930"], placeholderSecrets: true });
+        const fromSecret = parse(hubSecret(run).inputs.stringData[HUB_SECRET_KEYS.values], { version: "1.1" });
+        assert.equal(fromSecret.hub.config.GenericOAuthenticator.client_secret, "2024_1201_0930");
+    });
 });
 
 describe("jupyterhub: secrets", () => {

@@ -13,7 +13,7 @@ import { fromWire, secretPaths } from "../tools/plan-engine/mockRuntime";
 import type { Plan } from "../tools/plan-engine/types";
 import { runPlan } from "../tools/plan-engine/runPlan";
 import { renderPlan } from "../tools/plan-engine/render";
-import { yaml } from "../tools/plan-engine/manifests";
+import { toYaml } from "../components/k8s/yaml";
 import { PROJECT_DIR } from "./harness";
 import { REFERENCE } from "./referenceData";
 
@@ -192,7 +192,7 @@ describe("offline plan: command line", () => {
         const worker = startPlanWorker();
         try {
             const texts = await worker.render(docs).help();
-            assert.deepEqual(texts, docs.map((d) => yaml(d)));
+            assert.deepEqual(texts, docs.map((d) => toYaml(d)));
         } finally {
             worker.close();
         }

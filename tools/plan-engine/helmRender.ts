@@ -21,7 +21,8 @@ import { planCacheDir } from "./cacheDir";
 import { normalizeRandom } from "./chartNormalize";
 import { LocatedChart, chartFingerprint, chartSourceDir, locateChart } from "./chartSources";
 import { HelmBinary, findHelm } from "./helmBinary";
-import { helmRecord, isClusterScoped, yaml } from "./manifests";
+import { toYaml } from "../../components/k8s/yaml";
+import { helmRecord, isClusterScoped } from "./manifests";
 import { RESOURCE_SIG, SIG_KEY, UNKNOWN, isSecretMarker } from "./mockRuntime";
 import type { ChartObject, ChartRendering, HelmRecord, Manifest, Plan, Registration, ReleaseRendering } from "./types";
 
@@ -311,7 +312,7 @@ export function parseRendered(stdout: string, chart: string, tokens: readonly st
                         if (d && typeof d === "object") shown[f] = Object.fromEntries(Object.keys(d).map((k) => [k, "[secret]"]));
                     }
                 }
-                text = `${[...header, `# Source: ${source}`].join("\n")}\n${yaml(shown)}`;
+                text = `${[...header, `# Source: ${source}`].join("\n")}\n${toYaml(shown)}`;
             }
             out.push({ source, ...(hook ? { hook } : {}), object, text });
         }

@@ -1,9 +1,8 @@
 /**
  * What the plan's artifacts are made of: which resources are raw Kubernetes objects and where
- * each is written (`manifests/...`), which are Helm releases and what `helm/...` records of them,
- * and the one YAML style every artifact is written in.
+ * each is written (`manifests/...`), which are Helm releases and what `helm/...` records of them.
+ * Every artifact is written by `toYaml` (components/k8s/yaml.ts).
  */
-import { stringify } from "yaml";
 import { shortType } from "./graph";
 import type { HelmRecord, Manifest, PlanResource } from "./types";
 
@@ -85,7 +84,3 @@ export function helmPath(h: HelmRecord): string {
     return `helm/${h.namespace}-${h.name}.yaml`;
 }
 
-/** How every artifact is written as YAML (also by the render worker, which must produce the same bytes). */
-export function yaml(doc: unknown): string {
-    return stringify(doc, { lineWidth: 0, sortMapEntries: false, aliasDuplicateObjects: false });
-}

@@ -3,11 +3,11 @@
  * namespace) and the kernels' entrypoint script.
  */
 import * as k8s from "@pulumi/kubernetes";
-import { stringify } from "yaml";
 import { DistributedNotebookConfig, KERNEL_NAMESPACE, RemoteStorage, SchedulingPolicy, UNUSED_REMOTE_STORAGE_ENDPOINT } from "../../../config/distributedNotebook";
 import type { NotebookContext } from "./context";
 import { CONFIG_DIR, DEVICE_PLUGIN_PATH, NAMES } from "./names";
 import type { Namespaces } from "./namespaces";
+import { toYaml } from "../../k8s/yaml";
 
 /**
  * `daemon.yml`, read by the gateway and every local daemon: the keys exactly as the Go code reads
@@ -145,8 +145,6 @@ export const KERNEL_ENTRYPOINT = [
     "sleep 9999",
     "",
 ].join("\n");
-
-export const toYaml = (doc: unknown): string => stringify(doc, { lineWidth: 0 });
 
 export interface ConfigFiles {
     /** `daemon.yml` beside the gateway. */

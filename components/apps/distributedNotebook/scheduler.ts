@@ -5,7 +5,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import { DistributedNotebookConfig, KUBE_SCHEDULER_PORT, SCHEDULER_EXTENDER_PORT, SCHEDULING_POLICIES, SchedulingPolicy } from "../../../config/distributedNotebook";
 import { restrictedContainerSecurityContext } from "../../k8s/securityContext";
-import { toYaml } from "./configFiles";
+import { toYaml } from "../../k8s/yaml";
 import { NotebookContext, pullPolicy, tmp } from "./context";
 import { NAMES } from "./names";
 import type { Namespaces } from "./namespaces";

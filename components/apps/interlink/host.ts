@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { stringify } from "yaml";
+import { toYaml } from "../../k8s/yaml";
 import type { InterlinkConfig } from "../../../config/interlink";
 
 /** Where the files go on the target host (upstream's layout under /etc/interlink). */
@@ -31,7 +31,7 @@ export const DATA_ROOT_FOLDER = "jobs/";
  * aux.go:42), into the host journal.
  */
 export function hostInterlinkConfig(cfg: InterlinkConfig): string {
-    return stringify({
+    return toYaml({
         InterlinkURL: "http://127.0.0.1",
         InterlinkPort: String(INTERLINK_API_PORT),
         SidecarURL: "http://127.0.0.1",

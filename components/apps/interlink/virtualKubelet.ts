@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { policyException } from "../../k8s/policyException";
-import { stringify } from "yaml";
+import { toYaml } from "../../k8s/yaml";
 import type { InterlinkConfig } from "../../../config/interlink";
 import { appLabels, selectorLabels } from "../../k8s/labels";
 import { podSecurityNamespace } from "../../k8s/namespace";
@@ -81,7 +81,7 @@ export class VirtualKubelet extends pulumi.ComponentResource {
             {
                 metadata: { name: "vk-config", namespace: cfg.namespace, labels },
                 data: {
-                    "InterLinkConfig.yaml": stringify(vkInterlinkConfig(cfg)),
+                    "InterLinkConfig.yaml": toYaml(vkInterlinkConfig(cfg)),
                     "vk-cfg.json": JSON.stringify(vkNodeResources(cfg), null, 2),
                 },
             },

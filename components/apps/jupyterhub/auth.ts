@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { stringify } from "yaml";
+import { toYaml } from "../../k8s/yaml";
 import type { JupyterhubConfig } from "../../../config/jupyterhub";
 import { Values, dropUndefined } from "./chartValues";
 
@@ -44,14 +44,14 @@ export function authenticator(parent: pulumi.ComponentResource, name: string, cf
             allowed_groups: groups ? o.allowedGroups : undefined,
             admin_groups: o.adminGroups.length > 0 ? o.adminGroups : undefined,
         });
-        authSecretValues = pulumi.output(oauthClientSecret!).apply((s) => stringify({ hub: { config: { GenericOAuthenticator: { client_secret: s } } } }));
+        authSecretValues = pulumi.output(oauthClientSecret!).apply((s) => toYaml({ hub: { config: { GenericOAuthenticator: { client_secret: s } } } }));
     } else {
         const password = new random.RandomPassword(`${name}-admin-password`, { length: 24, special: false }, { parent });
         adminPassword = pulumi.secret(password.result);
         const users = [cfg.auth.local.adminUser, ...cfg.auth.local.users];
         hubConfig.JupyterHub = { ...(hubConfig.JupyterHub as Values), authenticator_class: "dummy" };
         hubConfig.Authenticator = { allowed_users: users, admin_users: [...new Set([cfg.auth.local.adminUser, ...cfg.auth.adminUsers])] };
-        authSecretValues = password.result.apply((p) => stringify({ hub: { config: { DummyAuthenticator: { password: p } } } }));
+        authSecretValues = password.result.apply((p) => toYaml({ hub: { config: { DummyAuthenticator: { password: p } } } }));
     }
     return { hubConfig, authSecretValues, adminPassword };
 }

@@ -25,7 +25,7 @@
 import * as crypto from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { stringify } from "yaml";
+import { toYaml } from "../../k8s/yaml";
 import type { NvflareConfig, NvflareProvision } from "../../../config/nvflare";
 import { appLabels } from "../../k8s/labels";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../k8s/securityContext";
@@ -72,7 +72,7 @@ export function projectFile(cfg: NvflareConfig, ws: NvflareProvision): Record<st
 
 /** The project file as the Job gets it, and its sha256. */
 export function projectYaml(cfg: NvflareConfig, ws: NvflareProvision): { yaml: string; sha256: string } {
-    const yaml = stringify(projectFile(cfg, ws));
+    const yaml = toYaml(projectFile(cfg, ws));
     return { yaml, sha256: crypto.createHash("sha256").update(yaml).digest("hex") };
 }
 

@@ -1,0 +1,32 @@
+/**
+ * The one way the project writes YAML: the config files it hands to programs and every plan artifact.
+ *
+ * The `yaml` library writes YAML 1.2, where `no`, `on`, `2024-12-23` or `1_000` are plain strings.
+ * The readers of these files are YAML 1.1 readers, which take them for a boolean, a date or a number:
+ * kubectl, Helm and the Kubernetes libraries read YAML through sigs.k8s.io/yaml (go-yaml v2 rules:
+ * `no` is false, `1_000` is 1000), and Python programs such as NVIDIA FLARE's provisioner read it
+ * with PyYAML (YAML 1.1: `2024-12-23` is a date, `=` and `<<` cannot even be loaded). An argument
+ * `no` written plain becomes `false` for `kubectl apply`. So every string that one of those readers
+ * would take for something else is quoted; everything else is written exactly as before.
+ *
+ * The quoting follows the library's own YAML 1.1 schema (`compat`), plus what go-yaml and PyYAML
+ * read beyond it: go-yaml takes `0o17` for an octal number, and PyYAML knows `=` (the 1.1 "value"
+ * type) and `<<` (merge) as plain scalars it cannot construct.
+ */
+import { Schema, stringify, type ScalarTag } from "yaml";
+
+const beyondYaml11: ScalarTag = {
+    tag: "tag:research-platform.io,2026:read-as-non-string",
+    default: true,
+    identify: () => false,
+    test: /^(?:[-+]?0o[0-7_]+|=|<<)$/,
+    resolve: (s: string) => s,
+};
+
+/** Every type a YAML 1.1 reader resolves a plain scalar to, besides strings. */
+const YAML_1_1_READERS = [...new Schema({ schema: "yaml-1.1" }).tags, beyondYaml11];
+
+/** `doc` as YAML that YAML 1.2 and YAML 1.1 readers alike read back as `doc`: no line folding, no anchors. */
+export function toYaml(doc: unknown): string {
+    return stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false, compat: YAML_1_1_READERS });
+}
