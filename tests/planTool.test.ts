@@ -14,7 +14,8 @@ import type { Plan } from "../tools/plan-engine/types";
 import { runPlan } from "../tools/plan-engine/runPlan";
 import { renderPlan } from "../tools/plan-engine/render";
 import { toYaml } from "../components/k8s/yaml";
-import { PROJECT_DIR } from "./harness";
+import { writeArtifacts } from "../tools/plan-engine/artifacts";
+import { PROJECT_DIR, runProgram } from "./harness";
 import { REFERENCE } from "./referenceData";
 
 /** The command as `npm run plan` runs it: built (in `before`; nothing to do when fresh), then JavaScript. */
@@ -161,30 +162,6 @@ describe("offline plan: command line", () => {
         assert.match(second, /injected bug\n\s+at injectedBug /, "the second run shows where it happened");
     });
 
-    it("re-planning into a folder leaves exactly what a fresh plan writes, and nothing of the user's is touched", () => {
-        // NVIDIA FLARE's clients change between the plans; the other apps are off, to plan less three times.
-        const others = ["distributedNotebook", "jupyterhub", "diracx"].flatMap((app) => ["--set", `${app}.enabled=false`]);
-        const clients = (names: string[]) => [...others, "--set", "nvflare.enabled=true", "--set", `nvflare.clients=${JSON.stringify(names.map((name) => ({ name, org: "o" })))}`];
-        const [reused, fresh] = [tmp(), tmp()];
-        fs.writeFileSync(path.join(reused, "notes.txt"), "mine");
-        // A user's own files inside the artifact folders are not the plan's to delete either.
-        fs.mkdirSync(path.join(reused, "manifests", "nvflare"), { recursive: true });
-        fs.writeFileSync(path.join(reused, "manifests", "nvflare", "my-patch.yaml"), "mine too");
-        fs.mkdirSync(path.join(reused, "helm", "mine"), { recursive: true });
-        fs.writeFileSync(path.join(reused, "helm", "mine", "values.yaml"), "and mine");
-        assert.equal(plan(["--stack", "dev", "--out", reused, ...clients(["site-1", "site-2"])]).status, 0);
-        assert.ok(fs.existsSync(path.join(reused, "manifests", "nvflare", "Deployment-site-2.yaml")));
-        assert.equal(plan(["--stack", "dev", "--out", reused, ...clients(["site-1"])]).status, 0);
-        assert.equal(plan(["--stack", "dev", "--out", fresh, ...clients(["site-1"])]).status, 0);
-        const kept = readTree(reused);
-        assert.equal(kept.get("notes.txt"), "mine");
-        assert.equal(kept.get(path.join("manifests", "nvflare", "my-patch.yaml")), "mine too");
-        assert.equal(kept.get(path.join("helm", "mine", "values.yaml")), "and mine");
-        for (const own of ["notes.txt", path.join("manifests", "nvflare", "my-patch.yaml"), path.join("helm", "mine", "values.yaml")]) kept.delete(own);
-        assert.deepEqual(kept, readTree(fresh), "no stale manifest is left behind");
-        assert.ok(kept.get(".plan-files")?.split("\n").includes("summary.md"), "the folder lists what the plan wrote");
-    });
-
     it("renders on the worker thread byte for byte what the main thread renders", async () => {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { startPlanWorker } = require(path.join(PROJECT_DIR, "bin", "tools", "plan-engine", "planWorker.js")) as typeof import("../tools/plan-engine/planWorker");
@@ -226,6 +203,38 @@ describe("offline plan: command line", () => {
                 }
             }
         }
+    });
+});
+
+describe("offline plan: the output folder (--out)", () => {
+    // What the command does with its folder, through the function it writes with (plan.ts: writeArtifacts(outDir, renderPlan(...))).
+    it("re-planning into a folder leaves exactly what a fresh plan writes, and nothing of the user's is touched", async () => {
+        // NVIDIA FLARE's clients change between the plans; the other apps are off, to plan less.
+        const others = ["distributedNotebook", "jupyterhub", "diracx"].map((app) => `${app}.enabled=false`);
+        const clients = async (names: string[]) => {
+            const set = [...others, "nvflare.enabled=true", `nvflare.clients=${JSON.stringify(names.map((name) => ({ name, org: "o" })))}`];
+            return renderPlan((await runProgram({ stack: "dev", set })).plan);
+        };
+        const [reused, fresh] = [tmp(), tmp()];
+        fs.writeFileSync(path.join(reused, "notes.txt"), "mine");
+        // A user's own files inside the artifact folders are not the plan's to delete either.
+        fs.mkdirSync(path.join(reused, "manifests", "nvflare"), { recursive: true });
+        fs.writeFileSync(path.join(reused, "manifests", "nvflare", "my-patch.yaml"), "mine too");
+        fs.mkdirSync(path.join(reused, "helm", "mine"), { recursive: true });
+        fs.writeFileSync(path.join(reused, "helm", "mine", "values.yaml"), "and mine");
+        writeArtifacts(reused, await clients(["site-1", "site-2"]));
+        assert.ok(fs.existsSync(path.join(reused, "manifests", "nvflare", "Deployment-site-2.yaml")));
+        const one = await clients(["site-1"]);
+        writeArtifacts(reused, one);
+        writeArtifacts(fresh, one);
+        const kept = readTree(reused);
+        assert.equal(kept.get("notes.txt"), "mine");
+        assert.equal(kept.get(path.join("manifests", "nvflare", "my-patch.yaml")), "mine too");
+        assert.equal(kept.get(path.join("helm", "mine", "values.yaml")), "and mine");
+        for (const own of ["notes.txt", path.join("manifests", "nvflare", "my-patch.yaml"), path.join("helm", "mine", "values.yaml")]) kept.delete(own);
+        assert.ok(!kept.has(path.join("manifests", "nvflare", "Deployment-site-2.yaml")), "the removed client's manifest is gone");
+        assert.deepEqual(kept, readTree(fresh), "no stale manifest is left behind");
+        assert.ok(kept.get(".plan-files")?.split("\n").includes("summary.md"), "the folder lists what the plan wrote");
     });
 });
 
