@@ -15,7 +15,7 @@ import { runChecks } from "../tools/guardrails";
 import { chartRenderFindings, valuesNamed } from "../tools/guardrails/chartRender";
 import { HELM_VERSION, cachedHelmPath, findHelm } from "../tools/plan-engine/helmBinary";
 import { RANDOM_AT_RENDER } from "../tools/plan-engine/chartNormalize";
-import { chartObjects, helmError, helmWarnings, renderCharts, secretToken } from "../tools/plan-engine/helmRender";
+import { chartObjects, helmError, helmWarnings, parseRendered, renderCharts, secretToken } from "../tools/plan-engine/helmRender";
 import { planPods } from "../tools/guardrails/scheduling";
 import { renderPlan } from "../tools/plan-engine/render";
 import type { Plan } from "../tools/plan-engine/types";
@@ -295,5 +295,11 @@ describe("helm: reading Helm's messages", () => {
         const stderr = "coalesce.go:316: warning: cannot overwrite table with non table for kruise.manager.resources (map[])Error: template: boom\n\nUse --debug flag to render out invalid YAML\n";
         assert.deepEqual(helmWarnings(stderr), ["cannot overwrite table with non table for kruise.manager.resources (map[])"]);
         assert.equal(helmError(stderr), "template: boom");
+    });
+
+    it("reads Helm's output as Kubernetes does: a plain date stays a string, merge keys merge", () => {
+        const stdout = "---\n# Source: x/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  labels: &l {app: x}\n  annotations:\n    <<: *l\n    built: 2024-12-23\n";
+        const [o] = parseRendered(stdout, "x", []);
+        assert.deepEqual(o.object.metadata, { name: "a", labels: { app: "x" }, annotations: { app: "x", built: "2024-12-23" } });
     });
 });
