@@ -77,8 +77,7 @@ export const MAY_IMPORT: Record<Layer, { layers: Layer[]; files?: string[] }> = 
     contracts: { layers: ["contracts", ...CONFIG] },
     // The exception annotation is written by the components and read by the rules: one leaf module.
     policy: { layers: ["policy"], files: ["components/k8s/policyException.ts"] },
-    // The one YAML writer, for the program's config files and the plan's artifacts: one leaf module.
-    "plan-engine": { layers: ["plan-engine", "program", ...CONFIG], files: ["components/k8s/yaml.ts"] },
+    "plan-engine": { layers: ["plan-engine", "program", ...CONFIG] },
     guardrails: { layers: ["guardrails", "plan-engine", "policy", "contracts", "program", ...CONFIG], files: ["components/charts.ts"] },
     cli: { layers: ["plan-engine", "guardrails", "program", "entry", ...CONFIG] },
     e2e: { layers: ["e2e", "policy", "plan-engine"] },

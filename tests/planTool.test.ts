@@ -13,7 +13,7 @@ import { fromWire, secretPaths } from "../tools/plan-engine/mockRuntime";
 import type { Plan } from "../tools/plan-engine/types";
 import { runPlan } from "../tools/plan-engine/runPlan";
 import { renderPlan } from "../tools/plan-engine/render";
-import { toYaml } from "../components/k8s/yaml";
+import { artifactYaml } from "../tools/plan-engine/manifests";
 import { writeArtifacts } from "../tools/plan-engine/artifacts";
 import { PROJECT_DIR, runProgram } from "./harness";
 import { REFERENCE } from "./referenceData";
@@ -169,7 +169,7 @@ describe("offline plan: command line", () => {
         const worker = startPlanWorker();
         try {
             const texts = await worker.render(docs).help();
-            assert.deepEqual(texts, docs.map((d) => toYaml(d)));
+            assert.deepEqual(texts, docs.map((d) => artifactYaml(d)));
         } finally {
             worker.close();
         }

@@ -1,13 +1,16 @@
 /**
- * The one way the project writes YAML: the config files it hands to programs and every plan artifact.
+ * How the program writes the YAML it hands to programs: config files in ConfigMaps and Secrets, and
+ * the Helm values file of JupyterHub's secrets. (The plan's artifacts follow the same rule, written
+ * by `artifactYaml` in tools/plan-engine/manifests.ts.)
  *
  * The `yaml` library writes YAML 1.2, where `no`, `on`, `2024-12-23` or `1_000` are plain strings.
  * The readers of these files are YAML 1.1 readers, which take them for a boolean, a date or a number:
  * kubectl, Helm and the Kubernetes libraries read YAML through sigs.k8s.io/yaml (go-yaml v2 rules:
  * `no` is false, `1_000` is 1000), and Python programs such as NVIDIA FLARE's provisioner read it
- * with PyYAML (YAML 1.1: `2024-12-23` is a date, `=` and `<<` cannot even be loaded). An argument
- * `no` written plain becomes `false` for `kubectl apply`. So every string that one of those readers
- * would take for something else is quoted; everything else is written exactly as before.
+ * with PyYAML (YAML 1.1: `2024-12-23` is a date, `=` and `<<` cannot even be loaded). A client
+ * secret `2024_1201` written plain reaches JupyterHub as the number 20241201. So every string that
+ * one of those readers would take for something else is quoted; everything else is written exactly
+ * as before, so the deployed files do not change (and roll no pod) where nothing was ambiguous.
  *
  * The quoting follows the library's own YAML 1.1 schema (`compat`), plus what go-yaml and PyYAML
  * read beyond it: go-yaml takes `0o17` for an octal number, and PyYAML knows `=` (the 1.1 "value"

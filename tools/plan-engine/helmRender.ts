@@ -21,8 +21,7 @@ import { planCacheDir } from "./cacheDir";
 import { normalizeRandom } from "./chartNormalize";
 import { LocatedChart, chartFingerprint, chartSourceDir, locateChart } from "./chartSources";
 import { HelmBinary, findHelm } from "./helmBinary";
-import { toYaml } from "../../components/k8s/yaml";
-import { helmRecord, isClusterScoped } from "./manifests";
+import { artifactYaml, helmRecord, isClusterScoped } from "./manifests";
 import { RESOURCE_SIG, SIG_KEY, UNKNOWN, isSecretMarker } from "./mockRuntime";
 import type { ChartObject, ChartRendering, HelmRecord, Manifest, Plan, Registration, ReleaseRendering } from "./types";
 
@@ -36,8 +35,12 @@ const loadAll = (text: string): unknown[] => jsYamlLoadAll(text, null, { schema:
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
-/** Bump when what a cache entry holds, or how it is made, changes. */
-const FORMAT = "4";
+/**
+ * Bump when what a cache entry holds, or how it is made, changes. An entry holds the objects js-yaml
+ * read and the texts it wrote (`artifactYaml`), so its version is part of every key too.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const FORMAT = `5 js-yaml ${(require("js-yaml/package.json") as { version: string }).version}`;
 
 /** The Kubernetes version of the schema checks (kubernetes-models), used when the stack names none and the cluster is not kind. */
 export const DEFAULT_KUBE_VERSION = "1.33.0";
@@ -320,7 +323,7 @@ export function parseRendered(stdout: string, chart: string, tokens: readonly st
                         if (d && typeof d === "object") shown[f] = Object.fromEntries(Object.keys(d).map((k) => [k, "[secret]"]));
                     }
                 }
-                text = `${[...header, `# Source: ${source}`].join("\n")}\n${toYaml(shown)}`;
+                text = `${[...header, `# Source: ${source}`].join("\n")}\n${artifactYaml(shown)}`;
             }
             out.push({ source, ...(hook ? { hook } : {}), object, text });
         }

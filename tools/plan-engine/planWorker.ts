@@ -7,13 +7,13 @@
  *   the largest part of the checks' time. It renders chunks from the front of the list; once the
  *   main thread's own checks are done, it renders chunks from the back, and the two meet in the
  *   middle. The output is byte for byte what `render.ts` writes on the main thread (the same
- *   `toYaml()`, from `components/k8s/yaml.ts`); if the worker fails, the main thread renders what is left.
+ *   `artifactYaml()`, from `manifests.ts`); if the worker fails, the main thread renders what is left.
  * - It runs a function of a compiled module that a check hands it (`call`), e.g. the Helm values
  *   check, whose schemas ajv compiles while the main thread runs the manifest check. The result
  *   must be plain data; a call that fails rejects, and the check does the work itself.
  */
 import { Worker, isMainThread, parentPort } from "node:worker_threads";
-import { toYaml } from "../../components/k8s/yaml";
+import { artifactYaml } from "./manifests";
 import type { OffThreadCall } from "./types";
 
 /** Documents per message: small enough for the two threads to meet near the middle. */
@@ -93,14 +93,14 @@ export function startPlanWorker(): PlanWorker {
                 async help() {
                     while (front < back) {
                         const start = Math.max(front, back - CHUNK);
-                        for (let i = start; i < back; i++) texts[i] = toYaml(docs[i]);
+                        for (let i = start; i < back; i++) texts[i] = artifactYaml(docs[i]);
                         back = start;
                         // Let the worker's answers in, and send it the next chunk.
                         await new Promise((resolve) => setImmediate(resolve));
                     }
                     while (pending > 0 && !failed) await new Promise<void>((resolve) => (wake = resolve));
                     // Anything a failed worker left undone.
-                    return texts.map((t, i) => t ?? toYaml(docs[i]));
+                    return texts.map((t, i) => t ?? artifactYaml(docs[i]));
                 },
             };
         },
@@ -127,7 +127,7 @@ if (!isMainThread && parentPort) {
     const port = parentPort;
     port.on("message", (m: { start: number; docs: unknown[] } | { id: number; file: string; fn: string; args: unknown[] }) => {
         if (!("id" in m)) {
-            port.postMessage({ start: m.start, texts: m.docs.map(toYaml) });
+            port.postMessage({ start: m.start, texts: m.docs.map(artifactYaml) });
             return;
         }
         try {

@@ -4,8 +4,7 @@
  * graph.mmd, summary.md. Pure: the same plan gives the same bytes.
  */
 import { PlanGraph, buildGraph, componentEdges } from "./graph";
-import { toYaml } from "../../components/k8s/yaml";
-import { helmPath, helmRecord, isManifest, manifestPath } from "./manifests";
+import { artifactYaml, helmPath, helmRecord, isManifest, manifestPath } from "./manifests";
 import { label, renderSummary } from "./summary";
 import type { Finding, Plan } from "./types";
 
@@ -48,10 +47,10 @@ function artifacts(plan: Plan): { files: Map<string, string>; graph: PlanGraph }
             if (isManifest(r)) {
                 const p = manifestPath(r);
                 if (files.has(p)) throw new Error(`two objects would be written to ${p}: ${r.urn}`);
-                files.set(p, rendered ? rendered[m++] : toYaml(r.inputs));
+                files.set(p, rendered ? rendered[m++] : artifactYaml(r.inputs));
             }
             const h = helmRecord(r);
-            if (h) files.set(helmPath(h), toYaml(h));
+            if (h) files.set(helmPath(h), artifactYaml(h));
         }
         // The objects Helm renders for each release (`helmRender.ts`), when the plan rendered them.
         for (const rel of plan.charts?.releases ?? []) {

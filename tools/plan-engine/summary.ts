@@ -3,8 +3,7 @@
  * stack outputs, findings) and the component tree the plan command prints.
  */
 import { PlanGraph, WAIT_SECONDS, appendTo, owningComponent, shortType, waitSeconds } from "./graph";
-import { toYaml } from "../../components/k8s/yaml";
-import { helmRecord } from "./manifests";
+import { artifactYaml, helmRecord } from "./manifests";
 import type { Finding, Plan, PlanResource } from "./types";
 
 export function label(r: PlanResource): string {
@@ -49,7 +48,7 @@ export function renderSummary(plan: Plan, g: PlanGraph, findings: Finding[], che
 
     out.push(...chartSection(plan));
 
-    out.push("## Stack outputs", "", "```yaml", toYaml(plan.outputs).trimEnd(), "```", "");
+    out.push("## Stack outputs", "", "```yaml", artifactYaml(plan.outputs).trimEnd(), "```", "");
 
     out.push("## Policy findings", "");
     out.push(checksRun.length > 0 ? `Checks run: ${checksRun.join(", ")}.` : "No checks are registered.", "");
