@@ -85,7 +85,6 @@ export function helmPath(h: HelmRecord): string {
     return `helm/${h.namespace}-${h.name}.yaml`;
 }
 
-
 /**
  * Numbers with underscores (`1_000`, `0x_0A`, `685.230_15e+03`), which YAML 1.1 readers take for
  * numbers and js-yaml's schema does not: any such string is quoted (quoting more than needed is
@@ -102,11 +101,11 @@ const ARTIFACT_SCHEMA = DEFAULT_SCHEMA.extend({ implicit: [YAML_1_1_NUMBER] });
  * How every artifact is written as YAML (also by the plan's worker, which must produce the same
  * bytes): by js-yaml, which at a thousand manifests is about four times faster than the `yaml`
  * library; that one writes the program's own config files (components/k8s/yaml.ts), whose bytes
- * are deployed and so stay as they are. Like that writer, it quotes every string a YAML 1.1 reader (kubectl, Helm, PyYAML) would take for something else:
- * what js-yaml's schema resolves (dates, `<<`, octal and hexadecimal numbers), the YAML 1.1
- * booleans (`yes`, `no`, `on`, `y`...) and sexagesimal numbers (its compatibility mode), and
- * numbers with underscores. No line folding, no anchors; an undefined value is left out, as JSON
- * leaves it out.
+ * are deployed and so stay as they are. Like that writer, it quotes every string a YAML 1.1
+ * reader (kubectl, Helm, PyYAML) would take for something else: what js-yaml's schema resolves
+ * (dates, `<<`, octal and hexadecimal numbers), the YAML 1.1 booleans (`yes`, `no`, `on`, `y`...)
+ * and sexagesimal numbers (its compatibility mode), and numbers with underscores. No line
+ * folding, no anchors; undefined is treated as JSON treats it (a key left out, null in a list).
  */
 export function artifactYaml(doc: unknown): string {
     return dump(doc, { schema: ARTIFACT_SCHEMA, lineWidth: -1, noRefs: true, quotingType: '"', skipInvalid: true });
