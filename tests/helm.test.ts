@@ -78,8 +78,13 @@ describe("helm: which Helm", () => {
 });
 
 describe("helm: without Helm or chart sources", () => {
-    const root = tmpDir("helm-absent-");
-    const noHelm = { HOME: root, RESEARCH_PLATFORM_CACHE: path.join(root, "cache"), PATH: path.join(root, "empty") };
+    // Made when the tests run, in the file's temporary folder (tests/globalSetup.ts), not when the file loads.
+    let root = "";
+    let noHelm: Record<string, string> = {};
+    before(() => {
+        root = tmpDir("helm-absent-");
+        noHelm = { HOME: root, RESEARCH_PLATFORM_CACHE: path.join(root, "cache"), PATH: path.join(root, "empty") };
+    });
 
     it("says so once, as advisory, in a clone with neither (and marks every release unrendered)", async () => {
         const run = await runProgram({ stack: "dev" });
