@@ -9,8 +9,11 @@
  * `no` is false, `1_000` is 1000), and Python programs such as NVIDIA FLARE's provisioner read it
  * with PyYAML (YAML 1.1: `2024-12-23` is a date, `=` and `<<` cannot even be loaded). A client
  * secret `2024_1201` written plain reaches JupyterHub as the number 20241201. So every string that
- * one of those readers would take for something else is quoted; everything else is written exactly
- * as before, so the deployed files do not change (and roll no pod) where nothing was ambiguous.
+ * one of those readers would take for something else is quoted; everything else is written as
+ * before, so the deployed files do not change (and roll no pod) where nothing was ambiguous. (Four
+ * of the files were written with the library's defaults, which fold a line with spaces past 80
+ * columns and write a repeated object as an anchor; none of their values does either: the dev and
+ * prod plans, and 1000 NVIDIA FLARE participants, deploy the same bytes as before.)
  *
  * The quoting follows the library's own YAML 1.1 schema (`compat`), plus what go-yaml and PyYAML
  * read beyond it: go-yaml takes `0o17` for an octal number, and PyYAML knows `=` (the 1.1 "value"
