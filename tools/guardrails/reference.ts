@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { findProjectDir } from "../../program/projectDir";
-import { CORE_SCHEMA, load, loadAll } from "js-yaml";
+import { loadAllAsGoYaml, loadAsGoYaml } from "../plan-engine/goYaml";
 import { cachedFromText } from "./referenceCache";
 
 export const PROJECT_ROOT = findProjectDir(__dirname);
@@ -34,8 +34,9 @@ export function skipMessage(dirs: ReferenceDirs, what: string): string {
 
 /**
  * Upstream YAML (a chart's `values.yaml` and values schema, a CRD file) parsed into plain data:
- * js-yaml with the YAML 1.2 core schema, which is the `yaml` library's default too (no timestamps
- * or merge keys; the data is cached as JSON, so a cold and a warm plan see the same values). Not
+ * read as go-yaml reads it (`loadAsGoYaml`, plan-engine/goYaml.ts: js-yaml with the YAML 1.2 core
+ * schema, no timestamps, and merge keys; the data is cached as JSON, so a cold and a warm plan see
+ * the same values). Not
  * the `yaml` library itself: OpenKruise's CloneSet CRD (1.5.2) continues 12 single-quoted
  * descriptions on lines as deep as their key, which go-yaml (Helm, kubectl) accepts and `yaml`
  * reports as errors, its data then holding bogus keys and missing fields (the `type: boolean` of
@@ -45,12 +46,12 @@ export function skipMessage(dirs: ReferenceDirs, what: string): string {
  * first plan.
  */
 export function parseReferenceYaml(text: string): unknown {
-    return load(text, { schema: CORE_SCHEMA });
+    return loadAsGoYaml(text);
 }
 
 /** Every document of a multi-document reference YAML file, as `parseReferenceYaml` reads one. */
 export function parseReferenceYamlAll(text: string): unknown[] {
-    return loadAll(text, null, { schema: CORE_SCHEMA });
+    return loadAllAsGoYaml(text);
 }
 
 function yamlFiles(dir: string, depth = 0): string[] {

@@ -22,15 +22,13 @@ import type { AnySchema, ValidateFunction } from "ajv";
 import standaloneCode from "ajv/dist/standalone";
 import { readTextIfExists } from "../plan-engine/files";
 import { planCacheDir } from "../plan-engine/cacheDir";
+import { GO_YAML_READER } from "../plan-engine/goYaml";
 
 /** Bump when what an entry holds changes shape. */
 const FORMAT = "1";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const AJV_VERSION: string = require("ajv/package.json").version;
-/** The reference YAML is parsed with js-yaml (`parseReferenceYaml`): its version is part of every derived entry's key. */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const PARSER_VERSION: string = require("js-yaml/package.json").version;
 
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
     return planCacheDir(env);
@@ -56,10 +54,10 @@ function writeEntry(file: string, content: string): void {
 /**
  * `derive(text)` of a reference file's text, from the cache when the same text was derived the
  * same way before. `what` names the derivation (e.g. `values`, `crds`); the result must be plain
- * JSON data.
+ * JSON data. The key holds the YAML reader too (`GO_YAML_READER`): what is derived is read YAML.
  */
 export function cachedFromText<T>(what: string, text: string, derive: (text: string) => T, dir: string = cacheDir()): T {
-    const file = path.join(dir, "data", `${what}-${key(what, PARSER_VERSION, text)}.json`);
+    const file = path.join(dir, "data", `${what}-${key(what, GO_YAML_READER, text)}.json`);
     const hit = readTextIfExists(file);
     if (hit !== undefined) {
         try {

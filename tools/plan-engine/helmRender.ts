@@ -16,31 +16,22 @@ import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CORE_SCHEMA, Type, loadAll as jsYamlLoadAll } from "js-yaml";
 import { planCacheDir } from "./cacheDir";
 import { normalizeRandom } from "./chartNormalize";
 import { LocatedChart, chartFingerprint, chartSourceDir, locateChart } from "./chartSources";
 import { HelmBinary, findHelm } from "./helmBinary";
+import { GO_YAML_READER, loadAllAsGoYaml as loadAll } from "./goYaml";
 import { artifactYaml, helmRecord, isClusterScoped } from "./manifests";
 import { RESOURCE_SIG, SIG_KEY, UNKNOWN, isSecretMarker } from "./mockRuntime";
 import type { ChartObject, ChartRendering, HelmRecord, Manifest, Plan, Registration, ReleaseRendering } from "./types";
-
-/**
- * Helm's output read as Helm and Kubernetes read it (go-yaml through sigs.k8s.io/yaml): the YAML
- * core schema, where a plain `2024-12-23` stays a string (js-yaml's default schema makes it a
- * Date), plus merge keys (`<<`), which go-yaml applies.
- */
-const HELM_OUTPUT_SCHEMA = CORE_SCHEMA.extend({ implicit: [new Type("tag:yaml.org,2002:merge", { kind: "scalar", resolve: (key: unknown) => key === "<<" })] });
-const loadAll = (text: string): unknown[] => jsYamlLoadAll(text, null, { schema: HELM_OUTPUT_SCHEMA });
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
 /**
  * Bump when what a cache entry holds, or how it is made, changes. An entry holds the objects js-yaml
- * read and the texts it wrote (`artifactYaml`), so its version is part of every key too.
+ * read (goYaml.ts) and the texts it wrote (`artifactYaml`), so its version is part of every key too.
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const FORMAT = `5 js-yaml ${(require("js-yaml/package.json") as { version: string }).version}`;
+const FORMAT = `5 ${GO_YAML_READER}`;
 
 /** The Kubernetes version of the schema checks (kubernetes-models), used when the stack names none and the cluster is not kind. */
 export const DEFAULT_KUBE_VERSION = "1.33.0";
