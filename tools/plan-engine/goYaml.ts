@@ -2,7 +2,8 @@
  * Upstream YAML read as Helm and Kubernetes read it (go-yaml, through sigs.k8s.io/yaml): js-yaml
  * with the YAML core schema, where a plain `2024-12-23` stays a string (js-yaml's default schema
  * makes it a Date), plus merge keys (`<<`), which go-yaml applies. Helm's rendered output and the
- * reference data (charts' values and schemas, CRDs) are both read this way.
+ * reference data (charts' values and schemas, CRDs) are both read this way. Where Helm and the
+ * Kubernetes clients read YAML with go-yaml: components/k8s/yaml.ts, with the upstream files.
  */
 import { CORE_SCHEMA, Type, load, loadAll } from "js-yaml";
 
